@@ -1,0 +1,51 @@
+"""The containers the loaders return."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Dataset", "DATASETS"]
+
+# Every dataset name the loaders accept, for error messages and the datasets appendix.
+DATASETS = (
+    "fashion_mnist",
+    "mnist",
+    "cifar10",
+    "imdb",
+    "iris",
+    "digits",
+    "breast_cancer",
+    "wine",
+)
+
+
+@dataclass(frozen=True, repr=False)
+class Dataset:
+    """A train/test dataset as NumPy arrays (images) or lists (text).
+
+    Attributes:
+        name: the dataset's name, e.g. ``"fashion_mnist"``.
+        X_train, y_train, X_test, y_test: inputs and integer labels.
+        classes: class names, indexed by label.
+        source: where the data came from (a folder), or ``"stand-in"``.
+        standin: True when this is a synthetic stand-in, not the real dataset.
+    """
+
+    name: str
+    X_train: object
+    y_train: np.ndarray
+    X_test: object
+    y_test: np.ndarray
+    classes: tuple
+    source: str
+    standin: bool = False
+
+    def __repr__(self):
+        def shape(x):
+            return tuple(x.shape) if hasattr(x, "shape") else (len(x),)
+
+        kind = "STAND-IN" if self.standin else "real"
+        return (
+            f"Dataset({self.name!r}, {kind}, train {shape(self.X_train)}, "
+            f"test {shape(self.X_test)}, {len(self.classes)} classes, from {self.source})"
+        )

@@ -1,0 +1,126 @@
+"""Text datasets: IMDb movie reviews (the aclImdb archive) and Debian's word lists."""
+
+from pathlib import Path
+
+import numpy as np
+
+from ._store import (
+    DataUnavailableError,
+    RemoteFile,
+    announce_standin,
+    cache_dir,
+    fetch,
+    safe_extract,
+    standins_allowed,
+)
+from .base import Dataset
+
+__all__ = ["load_imdb", "read_imdb_folder", "load_wordlist", "WORDLISTS"]
+
+IMDB_FILE = RemoteFile(
+    "aclImdb_v1.tar.gz",
+    "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+    "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
+)
+IMDB_CLASSES = ("negative", "positive")
+
+# Language -> (file under /usr/share/dict, Debian package that installs it).
+WORDLISTS = {
+    "english": ("american-english", "wamerican"),
+    "british": ("british-english", "wbritish"),
+    "french": ("french", "wfrench"),
+    "german": ("ngerman", "wngerman"),
+    "italian": ("italian", "witalian"),
+    "spanish": ("spanish", "wspanish"),
+    "portuguese": ("portuguese", "wportuguese"),
+    "dutch": ("dutch", "wdutch"),
+    "swedish": ("swedish", "wswedish"),
+    "danish": ("danish", "wdanish"),
+    "norwegian": ("bokmaal", "wnorwegian"),
+    "polish": ("polish", "wpolish"),
+    "catalan": ("catalan", "wcatalan"),
+}
+DICT_DIR = Path("/usr/share/dict")
+
+
+def read_imdb_folder(split_dir):
+    """Read ``split_dir/neg/*.txt`` and ``split_dir/pos/*.txt`` in sorted order.
+
+    Returns:
+        ``(texts, labels)``: a list of review strings and int64 labels (0 neg, 1 pos).
+    """
+    texts, labels = [], []
+    for label, sub in enumerate(("neg", "pos")):
+        folder = Path(split_dir) / sub
+        if not folder.is_dir():
+            raise ValueError(f"{folder} is missing: not an extracted aclImdb split")
+        for path in sorted(folder.glob("*.txt")):
+            texts.append(path.read_text(encoding="utf-8"))
+            labels.append(label)
+    return texts, np.asarray(labels, dtype=np.int64)
+
+
+def _load_imdb_real():
+    archive = fetch(IMDB_FILE, "imdb")
+    root = safe_extract(archive, cache_dir() / "imdb" / "extracted") / "aclImdb"
+    X_train, y_train = read_imdb_folder(root / "train")
+    X_test, y_test = read_imdb_folder(root / "test")
+    return Dataset("imdb", X_train, y_train, X_test, y_test, IMDB_CLASSES, str(root))
+
+
+def _standin_reviews(n, rng):
+    good = "great wonderful superb moving brilliant funny charming best loved".split()
+    bad = "awful boring dull terrible worst weak silly wooden waste".split()
+    filler = "the film movie story actors plot scenes was and a it this with".split()
+    y = rng.integers(0, 2, size=n)
+    texts = []
+    for label in y:
+        mood = good if label else bad
+        words = rng.choice(filler, size=rng.integers(8, 40)).tolist()
+        for pos in rng.integers(0, len(words), size=3):
+            words[pos] = str(rng.choice(mood))
+        texts.append(" ".join(words) + ".")
+    return texts, y.astype(np.int64)
+
+
+def load_imdb():
+    """IMDb reviews: 25,000 training and 25,000 test reviews labelled negative/positive.
+
+    Returns a :class:`Dataset` whose ``X_train``/``X_test`` are lists of strings.
+    """
+    try:
+        return _load_imdb_real()
+    except DataUnavailableError as err:
+        if not standins_allowed():
+            raise
+        announce_standin("imdb", f"the real data could not be found or downloaded ({err})")
+        rng = np.random.default_rng(4)
+        X_train, y_train = _standin_reviews(25_000, rng)
+        X_test, y_test = _standin_reviews(25_000, rng)
+        return Dataset("imdb", X_train, y_train, X_test, y_test, IMDB_CLASSES, "stand-in", True)
+
+
+def load_wordlist(language, dict_dir=None):
+    """Return the words of one of Debian's word lists (``/usr/share/dict``), in file order.
+
+    Args:
+        language: a key of :data:`WORDLISTS`, e.g. ``"french"``.
+        dict_dir: folder holding the lists (default ``/usr/share/dict``).
+    """
+    if language not in WORDLISTS:
+        raise ValueError(f"unknown word list {language!r}: expected one of {sorted(WORDLISTS)}")
+    filename, package = WORDLISTS[language]
+    path = Path(dict_dir or DICT_DIR) / filename
+    if not path.exists():
+        message = (
+            f"the {language} word list {path} is missing: install it with "
+            f"`sudo apt-get install {package}`"
+        )
+        if not standins_allowed():
+            raise DataUnavailableError(message)
+        announce_standin(f"{language} word list", message)
+        rng = np.random.default_rng(sum(map(ord, language)))
+        letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+        return ["".join(rng.choice(letters, size=rng.integers(3, 10))) for _ in range(5000)]
+    words = path.read_text(encoding="utf-8").split("\n")
+    return [w.strip() for w in words if w.strip()]

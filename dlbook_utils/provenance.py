@@ -1,0 +1,128 @@
+"""What produced a page: profile, device, versions, run time, commit, and its headline numbers.
+
+A chapter creates a :class:`ChapterRun` in its setup cell, calls :meth:`ChapterRun.record`
+for every headline number it reports, and ends with :meth:`ChapterRun.finish`, whose output
+is the page's provenance line. That output carries the records as metadata, which the book's
+Sphinx extension gathers into the results ledger: no number is typed into the ledger by hand.
+"""
+
+import os
+import platform
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .profile import get_profile
+
+__all__ = ["LEDGER_KEY", "LedgerEntry", "ChapterRun", "git_commit", "machine_summary"]
+
+# Key under which finish() attaches its records to the output's metadata.
+LEDGER_KEY = "dlbook_ledger"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One headline number: what was measured, its value, and what it cost."""
+
+    metric: str
+    value: float
+    model: str = ""
+    params: int | None = None
+    seconds: float | None = None
+    note: str = ""
+
+
+def git_commit(cwd=None):
+    """Short hash of the checked-out commit, ``+dirty`` if the tree has changes, or
+    ``DLBOOK_COMMIT`` if set (builds from an archive have no ``.git``)."""
+    if os.environ.get("DLBOOK_COMMIT"):
+        return os.environ["DLBOOK_COMMIT"]
+    try:
+        run = dict(cwd=cwd, capture_output=True, text=True, timeout=10, check=True)
+        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], **run).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], **run)
+        return head + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_summary():
+    """One line describing this machine: CPU, cores, GPU if any, OS."""
+    import torch
+
+    parts = [f"{_cpu_name()} ({os.cpu_count()} logical cores)"]
+    if torch.cuda.is_available():
+        parts.append(f"GPU {torch.cuda.get_device_name(0)}")
+    parts.append(f"{platform.system()} {platform.release()}")
+    return ", ".join(parts)
+
+
+@dataclass
+class ChapterRun:
+    """The execution record of one chapter: create it first, ``finish()`` it last."""
+
+    chapter: str
+    device: str = "cpu"
+    started: float = field(default_factory=time.perf_counter)
+    entries: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.profile = get_profile()
+        self.device = str(self.device)
+
+    def record(self, metric, value, *, model="", params=None, seconds=None, note=""):
+        """Add a headline number to the results ledger; return ``value`` unchanged."""
+        entry = LedgerEntry(
+            metric, float(value), model,
+            None if params is None else int(params),
+            None if seconds is None else float(seconds), note,
+        )  # fmt: skip
+        self.entries.append(entry)
+        return value
+
+    @property
+    def seconds(self):
+        return time.perf_counter() - self.started
+
+    def summary(self):
+        """The provenance record as a plain dict (what ``finish`` attaches to its output)."""
+        import torch
+
+        return {
+            "chapter": self.chapter,
+            "profile": self.profile,
+            "device": self.device,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "seconds": round(self.seconds, 1),
+            "commit": git_commit(),
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "machine": machine_summary(),
+            "entries": [asdict(e) for e in self.entries],
+        }
+
+    def finish(self):
+        """Display the provenance line, carrying the ledger records in its metadata."""
+        from IPython.display import Markdown, display
+
+        s = self.summary()
+        text = (
+            f"**Provenance.** This page was executed in the `{s['profile']}` profile on "
+            f"`{s['device']}` ({s['machine']}) with torch {s['torch']} and Python "
+            f"{s['python']}, in {s['seconds']:.1f} s, from commit `{s['commit']}` "
+            f"on {s['date']}."
+        )
+        display(Markdown(text), metadata={LEDGER_KEY: s})
+        return s

@@ -1,0 +1,216 @@
+"""Benchmark the book's BatchLoader against DataLoader, and optionally time every chapter.
+
+Usage:
+    python scripts/benchmark.py                      # loader comparison only
+    python scripts/benchmark.py --chapters           # plus each chapter, `quick` profile
+    python scripts/benchmark.py --output bench.md    # also write the Markdown report
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from dlbook_utils.data import BatchLoader
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTERS = REPO / "chapters"
+N_SAMPLES, N_FEATURES, N_CLASSES = 60_000, 784, 10
+BATCH_SIZE = 64
+TARGET_RATIO = 1.4
+
+
+def parse_args():
+    """Read the command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed epochs per loader")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data and models")
+    parser.add_argument("--chapters", action="store_true", help="also time every chapter")
+    parser.add_argument("--output", type=Path, default=None, help="write the report here")
+    return parser.parse_args()
+
+
+def make_data(seed):
+    """Return MNIST-shaped synthetic data: X (60000, 784) in [0, 1] and int64 labels."""
+    g = torch.Generator().manual_seed(seed)
+    X = torch.rand(N_SAMPLES, N_FEATURES, generator=g)
+    y = torch.randint(0, N_CLASSES, (N_SAMPLES,), generator=g)
+    return X, y
+
+
+def make_loaders(X, y, seed):
+    """Return the two loaders to compare, both shuffling with their own seeded generator."""
+    g_ours = torch.Generator().manual_seed(seed)
+    g_theirs = torch.Generator().manual_seed(seed)
+    ours = BatchLoader(X, y, batch_size=BATCH_SIZE, shuffle=True, generator=g_ours)
+    dataset = TensorDataset(X, y)
+    theirs = DataLoader(dataset, batch_size=BATCH_SIZE, shuffle=True, generator=g_theirs)
+    return {"BatchLoader": ours, "DataLoader": theirs}
+
+
+def make_model(seed):
+    """Return the MLP 784 -> 64 -> 32 -> 10 and its SGD optimizer."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Linear(N_FEATURES, 64),
+        nn.ReLU(),
+        nn.Linear(64, 32),
+        nn.ReLU(),
+        nn.Linear(32, N_CLASSES),
+    )
+    return model, torch.optim.SGD(model.parameters(), lr=0.01)
+
+
+def data_epoch(loader):
+    """Iterate over all batches without a model, so only the iterator's cost is timed."""
+    for _batch in loader:
+        pass
+
+
+def train_epoch(loader, model, optimizer):
+    """Run one training epoch of `model` over `loader`."""
+    loss_fn = nn.CrossEntropyLoss()
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        optimizer.step()
+
+
+def seconds(fn, *args):
+    """Return the wall-clock seconds one call of fn(*args) takes."""
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
+
+
+def compare(jobs, repeats):
+    """Warm up each job once, then time them interleaved; return median seconds per job."""
+    times = {name: [] for name in jobs}
+    for fn, *args in jobs.values():
+        fn(*args)
+    for _ in range(repeats):
+        for name, (fn, *args) in jobs.items():
+            times[name].append(seconds(fn, *args))
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def benchmark_loaders(repeats, seed):
+    """Return {measurement: {loader name: median seconds}} for data-only and training."""
+    X, y = make_data(seed)
+    loaders = make_loaders(X, y, seed)
+    data_jobs = {name: (data_epoch, loader) for name, loader in loaders.items()}
+    train_jobs = {
+        name: (train_epoch, loader, *make_model(seed)) for name, loader in loaders.items()
+    }
+    return {
+        "data-only pass": compare(data_jobs, repeats),
+        "training epoch": compare(train_jobs, repeats),
+    }
+
+
+def run_chapter(path):
+    """Execute one chapter in memory with nbclient; return (seconds, error or None)."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(path)
+    resources = {"metadata": {"path": str(CHAPTERS)}}
+    client = NotebookClient(nb, kernel_name="python3", timeout=600, resources=resources)
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except Exception as exc:  # any failure is reported, not raised
+        error = f"{type(exc).__name__}: {str(exc).strip()[-200:]}"
+        return time.perf_counter() - start, error
+    return time.perf_counter() - start, None
+
+
+def benchmark_chapters():
+    """Return [(chapter, seconds, error or None)] for every chapter, `quick` profile."""
+    os.environ["DLBOOK_PROFILE"] = "quick"  # the kernel inherits our environment
+    results = []
+    for path in sorted(CHAPTERS.glob("*.md")):
+        print(f"running {path.name} ...", file=sys.stderr, flush=True)
+        results.append((path.name, *run_chapter(path)))
+    return results
+
+
+def cpu_model():
+    """Return the CPU model name from /proc/cpuinfo, or platform's guess."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_header():
+    """Return one line naming the machine, torch version, thread count and date."""
+    return (
+        f"Machine: {cpu_model()}, {os.cpu_count()} logical cores, "
+        f"torch {torch.__version__}, {torch.get_num_threads()} torch threads, "
+        f"{datetime.date.today().isoformat()}"
+    )
+
+
+def loader_table(results, repeats):
+    """Return the loader comparison as Markdown lines, with the speed target verdict."""
+    lines = [
+        f"Median of {repeats} interleaved epochs, batch size {BATCH_SIZE}, "
+        f"{N_SAMPLES} x {N_FEATURES} float32.",
+        "",
+        "| measurement | BatchLoader (s) | DataLoader (s) | DataLoader / BatchLoader |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, t in results.items():
+        ours, theirs = t["BatchLoader"], t["DataLoader"]
+        lines.append(f"| {name} | {ours:.3f} | {theirs:.3f} | {theirs / ours:.2f}x |")
+    train = results["training epoch"]
+    ratio = train["DataLoader"] / train["BatchLoader"]
+    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    target = f"Target (BatchLoader >= {TARGET_RATIO}x faster per training epoch)"
+    lines += ["", f"{target}: {verdict} ({ratio:.2f}x)."]
+    return lines
+
+
+def chapter_table(results):
+    """Return the chapter timings as Markdown lines."""
+    lines = ["", "| chapter (quick profile) | seconds | status |", "|---|---:|---|"]
+    for name, secs, error in results:
+        status = "ok" if error is None else f"FAILED: {error}".replace("|", "\\|")
+        lines.append(f"| {name} | {secs:.1f} | {' '.join(status.split())} |")
+    if not results:
+        lines.append(f"| (no chapters found in {CHAPTERS}) | | |")
+    return lines
+
+
+def main():
+    """Run the benchmarks, print the report, and exit non-zero if a chapter failed."""
+    args = parse_args()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    lines = [machine_header(), ""]
+    lines += loader_table(benchmark_loaders(args.repeats, args.seed), args.repeats)
+    chapters = benchmark_chapters() if args.chapters else []
+    if args.chapters:
+        lines += chapter_table(chapters)
+    report = "\n".join(lines) + "\n"
+    print(report, end="")
+    if args.output:
+        args.output.write_text(report)
+    return 1 if any(error for _, _, error in chapters) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The built book as a reader sees it: headless Chromium loads every page, runs its
+JavaScript (MathJax), and we check the rendered DOM."""
+
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import pytest
+from PIL import Image
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars",
+]  # fmt: skip
+
+
+def run_chromium(chromium, *args, timeout=90):
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [chromium, *FLAGS, f"--user-data-dir={profile}", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+
+
+class Page(HTMLParser):
+    """What the checks need from a rendered DOM: ids, links, images, math, error outputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.images = set(), [], []
+        self.math_sources = self.typeset = self.tracebacks = 0
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
+        if tag == "mjx-container":
+            self.typeset += 1
+        if "math" in classes and tag in ("span", "div"):
+            self.math_sources += 1
+        if "traceback" in classes or "output_error" in classes:
+            self.tracebacks += 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def pages(site_dir):
+    skip = {"index.html", "genindex.html", "search.html"}  # index.html only redirects
+    return sorted(
+        p.relative_to(site_dir).as_posix()
+        for p in site_dir.rglob("*.html")
+        if not p.relative_to(site_dir).parts[0].startswith("_") and p.name not in skip
+    )
+
+
+@pytest.fixture(scope="session")
+def rendered(site_dir, base_url, chromium):
+    """Every page's DOM after its scripts ran, parsed; rendered in parallel."""
+
+    def render(rel):
+        # The virtual time budget lets MathJax finish typesetting before the DOM is dumped.
+        out = run_chromium(chromium, "--virtual-time-budget=15000", "--dump-dom",
+                           f"{base_url}/{rel}").stdout  # fmt: skip
+        page = Page()
+        page.feed(out)
+        return rel, page
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return dict(pool.map(render, pages(site_dir)))
+
+
+def test_home_page_redirects_to_a_built_page(site_dir):
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    target = home.split('url=')[1].split('"')[0]
+    assert (site_dir / target).exists(), f"index.html redirects to missing {target}"
+
+
+def test_every_page_renders(rendered):
+    assert rendered, "no pages found"
+    for rel, page in rendered.items():
+        text = " ".join(page.text)
+        assert len(text.split()) > 30, f"{rel} rendered almost no text"
+        assert "Traceback (most recent call last)" not in text, f"{rel} shows a traceback"
+        assert page.tracebacks == 0, f"{rel} shows an error output"
+
+
+def test_math_is_typeset(rendered):
+    pages_with_math = [rel for rel, page in rendered.items() if page.math_sources]
+    assert pages_with_math, "no page has math: the math check would test nothing"
+    for rel in pages_with_math:
+        page = rendered[rel]
+        assert page.typeset >= page.math_sources, (
+            f"{rel}: {page.math_sources} math elements but only {page.typeset} typeset by "
+            "MathJax (is _static/mathjax missing?)"
+        )
+
+
+def test_figures_are_present(rendered, site_dir):
+    chapters = [rel for rel in rendered if rel.startswith("chapters/")]
+    assert chapters, "no chapter pages were built"
+    for rel in chapters:
+        figures = [src for src in rendered[rel].images if "_images/" in src]
+        assert figures, f"{rel} has no figures"
+    for rel, page in rendered.items():
+        for src in page.images:
+            if urlparse(src).scheme in ("http", "https", "data"):
+                continue
+            path = (site_dir / rel).parent / unquote(urlparse(src).path)
+            assert path.exists(), f"{rel}: image {src} is missing"
+            if path.suffix == ".svg":
+                assert "<svg" in path.read_text(encoding="utf-8"), f"{rel}: bad SVG {src}"
+                continue
+            with Image.open(path) as image:
+                assert min(image.size) > 10, f"{rel}: image {src} is empty"
+
+
+def test_internal_links_resolve(rendered, base_url):
+    for rel, page in rendered.items():
+        for href in page.links:
+            url = urljoin(f"{base_url}/{rel}", href)
+            if not url.startswith(base_url):
+                continue  # external: not checked offline
+            target, fragment = urldefrag(url)
+            target_rel = unquote(target[len(base_url) + 1 :]) or "index.html"
+            if target_rel.endswith("/"):
+                target_rel += "index.html"
+            if target_rel.startswith("_") or not target_rel.endswith(".html"):
+                continue  # sources, downloads and static files
+            assert target_rel in rendered or target_rel in ("index.html", "genindex.html",
+                "search.html"), f"{rel}: link {href} points to a missing page"  # fmt: skip
+            if fragment and target_rel in rendered:
+                assert fragment in rendered[target_rel].ids, (
+                    f"{rel}: link {href} points to a missing anchor"
+                )
+
+
+def test_screenshot_of_a_chapter(base_url, chromium):
+    """Keep a picture of the template chapter as a test artefact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "chapter-02.png"
+    shot.unlink(missing_ok=True)
+    run_chromium(chromium, "--virtual-time-budget=15000", "--window-size=1280,2400",
+                 f"--screenshot={shot}", f"{base_url}/chapters/02_pytorch_essentials.html")  # fmt: skip
+    with Image.open(shot) as image:
+        assert image.size == (1280, 2400)
+        grey = image.convert("L").resize((64, 64))
+        assert len(set(grey.tobytes())) > 20, "the screenshot is blank"
