@@ -5,7 +5,13 @@ matrices. Nothing here changes matplotlib's state until :func:`use_book_style` i
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["BOOK_STYLE", "use_book_style", "plot_history", "show_images", "plot_confusion_matrix"]
+__all__ = [
+    "BOOK_STYLE",
+    "use_book_style",
+    "plot_history",
+    "show_images",
+    "plot_confusion_matrix",
+]
 
 BOOK_STYLE = {
     "figure.figsize": (6.4, 3.6),
@@ -69,7 +75,9 @@ def show_images(images, labels=None, class_names=None, ncols=8, cmap="gray_r", s
         raise ValueError("show_images got no images")
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * nrows))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * nrows)
+    )
     for i, ax in enumerate(np.ravel(axes)):
         ax.axis("off")
         if i >= n:
@@ -77,7 +85,9 @@ def show_images(images, labels=None, class_names=None, ncols=8, cmap="gray_r", s
         ax.imshow(images[i], cmap=cmap if images.ndim == 3 else None)
         if labels is not None:
             label = labels[i]
-            label = int(label) if np.ndim(label) == 0 and not isinstance(label, str) else label
+            label = (
+                int(label) if np.ndim(label) == 0 and not isinstance(label, str) else label
+            )
             name = class_names[label] if class_names is not None else label
             ax.set_title(str(name), fontsize=8)
     fig.tight_layout()

@@ -41,8 +41,12 @@ def git_commit(cwd=None):
         return os.environ["DLBOOK_COMMIT"]
     try:
         run = dict(cwd=cwd, capture_output=True, text=True, timeout=10, check=True)
-        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], **run).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], **run)
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"], **run
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], **run
+        )
         return head + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"

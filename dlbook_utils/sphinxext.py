@@ -42,7 +42,9 @@ def _copy_mathjax(app, exception):
         return
     source = _mathjax_source()
     if source is None:
-        logger.warning("django-static-mathjax is not installed: math will not render offline")
+        logger.warning(
+            "django-static-mathjax is not installed: math will not render offline"
+        )
         return
     target = Path(app.outdir) / "_static" / "mathjax"
     for part in _MATHJAX_PARTS:
@@ -84,7 +86,9 @@ def ledger_records(executed_dir):
             for output in cell.get("outputs", []):
                 record = output.get("metadata", {}).get(LEDGER_KEY)
                 if record:
-                    record["docname"] = path.relative_to(executed_dir).with_suffix("").as_posix()
+                    record["docname"] = (
+                        path.relative_to(executed_dir).with_suffix("").as_posix()
+                    )
                     records.append(record)
     return records
 

@@ -132,5 +132,7 @@ def check_gradient(f, grad, x, eps=1e-6, tol=1e-6):
     denom = np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
     rel = float(np.max(np.abs(analytic - numeric) / denom, initial=0.0))
     if rel > tol:
-        raise AssertionError(f"analytic and numerical gradients differ: relative error {rel:.2e}")
+        raise AssertionError(
+            f"analytic and numerical gradients differ: relative error {rel:.2e}"
+        )
     return rel

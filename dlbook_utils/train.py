@@ -25,7 +25,7 @@ def seed_everything(seed):
     if not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the legacy global state other libraries draw from
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
@@ -114,7 +114,9 @@ def evaluate(model, batches, loss_fn, device=None):
 def _progress_line(epoch, epochs, tl, ta, vl, va, seconds, width=20):
     done = round(width * epoch / epochs)
     bar = "#" * done + "." * (width - done)
-    line = f"[{bar}] epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {tl:.4f}  acc {ta:.4f}"
+    line = (
+        f"[{bar}] epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {tl:.4f}  acc {ta:.4f}"
+    )
     if vl is not None:
         line += f"  val_loss {vl:.4f}  val_acc {va:.4f}"
     return line + f"  {seconds:.1f}s"
@@ -146,5 +148,8 @@ def fit(model, train_batches, loss_fn, optimizer, epochs, val_batches=None, devi
         history.train_acc.append(ta)
         history.seconds.append(elapsed)
         if verbose:
-            print(_progress_line(epoch, epochs, tl, ta, vl, va, elapsed), file=file or sys.stdout)
+            print(
+                _progress_line(epoch, epochs, tl, ta, vl, va, elapsed),
+                file=file or sys.stdout,
+            )
     return history

@@ -5,11 +5,13 @@ The fixture-file writers (IDX, CIFAR-10 binary, aclImdb archives, hostile tars) 
 """
 
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
 
 DATA_ENV = "DLBOOK_DATA"
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}  # local test servers are not "the network"
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +29,7 @@ def isolated_env(tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
-    """Let ``urllib.request.urlopen`` open ``file:`` URLs only; anything else is "offline".
+    """Let ``urllib.request.urlopen`` open ``file:`` and loopback URLs only: "offline".
 
     A test that forgets to point a loader at a fixture then fails fast and deterministically
     (``URLError`` -> ``DataUnavailableError``) instead of downloading gigabytes.
@@ -38,7 +40,8 @@ def no_network(monkeypatch):
     def guarded_urlopen(url, *args, **kwargs):
         full_url = getattr(url, "full_url", url)
         attempts.append(full_url)
-        if str(full_url).startswith("file:"):
+        parsed = urllib.parse.urlparse(str(full_url))
+        if parsed.scheme == "file" or parsed.hostname in LOOPBACK:
             return real_urlopen(url, *args, **kwargs)
         raise urllib.error.URLError(f"network disabled in tests: {full_url}")
 

@@ -2,8 +2,8 @@
 
 Plain functions (no pytest magic) so that any test module can build the bytes it needs:
 
-* IDX (``read_idx``): magic ``00 00 <type> <ndim>``, big-endian int32 dimensions, C-order data;
-  raw or gzipped.
+* IDX (``read_idx``): magic ``00 00 <type> <ndim>``, big-endian int32 dimensions, then
+  C-order data; raw or gzipped.
 * CIFAR-10 binary batches: records of 1 label byte + 3072 pixel bytes (R plane, G plane,
   B plane, each 32x32 row-major), and the ``cifar-10-binary.tar.gz`` layout around them.
 * The aclImdb archive: ``aclImdb/{train,test}/{neg,pos}/*.txt``.
@@ -60,11 +60,12 @@ def idx_bytes(array):
     array = np.asarray(array)
     code = IDX_TYPE_CODES[array.dtype.newbyteorder("=")]
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, ">i4").tobytes()
-    return header + np.ascontiguousarray(array, dtype=array.dtype.newbyteorder(">")).tobytes()
+    big_endian = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder(">"))
+    return header + big_endian.tobytes()
 
 
 def write_idx(path, array, *, gz=None):
-    """Write ``array`` as an IDX file; gzipped when ``gz`` (default: path ends in ``.gz``)."""
+    """Write ``array`` as an IDX file, gzipped if ``gz`` (default: if the name ends .gz)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     gz = path.suffix == ".gz" if gz is None else gz
@@ -131,7 +132,7 @@ def write_imdb_archive(path, reviews):
     """Write an ``aclImdb_v1.tar.gz`` look-alike.
 
     Args:
-        reviews: ``{"train": {"neg": {"0_3.txt": "text", ...}, "pos": {...}}, "test": ...}``.
+        reviews: ``{"train": {"neg": {"0_3.txt": "text", ...}, "pos": {...}}, ...}``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,7 +181,7 @@ def write_wordlist(folder, filename, words, encoding="utf-8"):
 
 
 def remote_for(path, filename=None, sha256=None, alt_sha256=()):
-    """A :class:`RemoteFile` whose URL is ``file://`` ``path`` and whose digest is its real one."""
+    """A :class:`RemoteFile` with ``path``'s ``file://`` URL and (default) real digest."""
     path = Path(path).resolve()
     return RemoteFile(
         filename or path.name,

@@ -111,7 +111,7 @@ def test_download_of_a_missing_url_leaves_nothing(tmp_path):
     assert listing(dest.parent) == []
 
 
-# ---------------------------------------------------------------- cache_dir, standins_allowed
+# ---------------------------------------------------------- cache_dir, standins_allowed
 
 
 def test_cache_dir_honours_dlbook_data(monkeypatch, tmp_path):
@@ -205,9 +205,8 @@ def test_fetch_verifies_the_cached_copy(cache, source):
 
 def test_fetch_accepts_a_cached_alternative_packaging(cache):
     other = b"same content, other packaging"
-    remote = RemoteFile(
-        "data.bin", "file:///nowhere/data.bin", PAYLOAD_SHA, (hashlib.sha256(other).hexdigest(),)
-    )
+    other_sha = hashlib.sha256(other).hexdigest()
+    remote = RemoteFile("data.bin", "file:///nowhere/data.bin", PAYLOAD_SHA, (other_sha,))
     cached = cache / "toy" / "data.bin"
     cached.parent.mkdir(parents=True)
     cached.write_bytes(other)
@@ -329,7 +328,7 @@ def test_safe_extract_is_a_no_op_when_dest_exists(tmp_path):
 HOSTILE = {
     "dotdot": lambda outside: [("ok.txt", b"fine"), ("../evil.txt", b"pwned")],
     "nested-dotdot": lambda outside: [("a/../../evil.txt", b"pwned")],
-    "absolute": lambda outside: [("ok.txt", b"fine"), (str(outside / "evil.txt"), b"pwned")],
+    "absolute": lambda outside: [("ok.txt", b"ok"), (str(outside / "evil.txt"), b"pwned")],
     "symlink-out": lambda outside: [("link", ("symlink", str(outside)))],
     "symlink-relative-out": lambda outside: [("link", ("symlink", "../../escape"))],
     "symlink-then-write": lambda outside: [
@@ -346,7 +345,8 @@ def test_safe_extract_refuses_hostile_archives(tmp_path, kind, compression):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "victim.txt").write_bytes(b"precious")
-    archive = write_tar(tmp_path / "archives" / "evil.tar", HOSTILE[kind](outside), compression)
+    members = HOSTILE[kind](outside)
+    archive = write_tar(tmp_path / "archives" / "evil.tar", members, compression)
     parent = tmp_path / "work" / "parent"
     dest = parent / "extracted"
     with pytest.raises(ValueError, match="archive member"):
@@ -380,3 +380,21 @@ def test_safe_extract_cleans_up_on_a_corrupt_archive(tmp_path):
     with pytest.raises(tarfile.TarError):
         safe_extract(archive, parent / "extracted")
     assert listing(parent) == []
+
+
+def test_cached_files_follow_the_umask(tmp_path):
+    """mkstemp/mkdtemp create private files; the cache must be readable as umask allows."""
+    src = tmp_path / "payload.bin"
+    src.write_bytes(b"data")
+    archive = tmp_path / "a.tar"
+    with tarfile.open(archive, "w") as tar:
+        tar.add(src, arcname="payload.bin")
+    old = os.umask(0o022)
+    try:
+        digest = hashlib.sha256(b"data").hexdigest()
+        dest = download(src.as_uri(), tmp_path / "cache" / "payload.bin", digest)
+        assert dest.stat().st_mode & 0o777 == 0o644
+        folder = safe_extract(archive, tmp_path / "out")
+        assert folder.stat().st_mode & 0o777 == 0o755
+    finally:
+        os.umask(old)

@@ -104,6 +104,13 @@ def _verify(path, remote):
         )
 
 
+def _umask_mode(mode):
+    """``mode`` as the user's umask would leave it (mkstemp/mkdtemp create 0600/0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
 def download(url, dest, sha256, *, accepted=(), timeout=60):
     """Download ``url`` to ``dest``, keeping it only if its SHA-256 is ``sha256``.
 
@@ -122,6 +129,7 @@ def download(url, dest, sha256, *, accepted=(), timeout=60):
                 f"download of {url} has SHA-256 {actual}, expected {sha256}; "
                 "it was discarded (a truncated or tampered transfer). Try again later."
             )
+        os.chmod(tmp, _umask_mode(0o666))
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -186,6 +194,7 @@ def safe_extract(archive, dest):
             for member in members:
                 _check_member(member, root)
             tar.extractall(root, members=members, filter="data")
+        os.chmod(tmp, _umask_mode(0o777))
         os.replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,7 @@ DATASETS = (
 )
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)  # arrays have no single truth value
 class Dataset:
     """A train/test dataset as NumPy arrays (images) or lists (text).
 

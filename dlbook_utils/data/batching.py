@@ -9,7 +9,9 @@ import torch
 __all__ = ["iterate_minibatches", "BatchLoader"]
 
 
-def iterate_minibatches(*tensors, batch_size, shuffle=True, generator=None, drop_last=False):
+def iterate_minibatches(
+    *tensors, batch_size, shuffle=True, generator=None, drop_last=False
+):
     """Yield tuples of aligned mini-batches from tensors with the same first dimension.
 
     One permutation gather per epoch, then contiguous slices (views, no per-sample work).
@@ -22,7 +24,7 @@ def iterate_minibatches(*tensors, batch_size, shuffle=True, generator=None, drop
     """
     if not tensors:
         raise ValueError("iterate_minibatches needs at least one tensor")
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     n = tensors[0].shape[0]
     if any(t.shape[0] != n for t in tensors):
@@ -43,7 +45,8 @@ class BatchLoader:
     """
 
     def __init__(self, *tensors, batch_size, shuffle=True, generator=None, drop_last=False):
-        next(iterate_minibatches(*tensors, batch_size=batch_size, shuffle=False))  # validate
+        # Running the generator to its first batch validates the arguments now.
+        next(iterate_minibatches(*tensors, batch_size=batch_size, shuffle=False), None)
         self.tensors = tensors
         self.batch_size = batch_size
         self.shuffle = shuffle

@@ -5,6 +5,7 @@ this book never unpickles downloaded files.
 """
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -111,8 +112,10 @@ def read_idx(path):
     try:
         with opener(path, "rb") as f:
             raw = f.read()
-    except (EOFError, gzip.BadGzipFile) as err:
-        raise ValueError(f"{path}: not a complete gzip file ({err}); delete it") from err
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise ValueError(
+            f"{path}: truncated or corrupted gzip file ({err}); delete it and fetch it again"
+        ) from err
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise ValueError(f"{path}: not an IDX file (bad magic number {raw[:4].hex()})")
     dtype, ndim = np.dtype(_IDX_DTYPES[raw[2]]), raw[3]

@@ -14,7 +14,9 @@ def _rng(rng):
         return rng
     if rng is None or isinstance(rng, int | np.integer):
         return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy Generator or an int seed, got {type(rng).__name__}")
+    raise TypeError(
+        f"rng must be a numpy Generator or an int seed, got {type(rng).__name__}"
+    )
 
 
 def _check_n(n, minimum=2):

@@ -97,7 +97,9 @@ def load_imdb():
         rng = np.random.default_rng(4)
         X_train, y_train = _standin_reviews(25_000, rng)
         X_test, y_test = _standin_reviews(25_000, rng)
-        return Dataset("imdb", X_train, y_train, X_test, y_test, IMDB_CLASSES, "stand-in", True)
+        return Dataset(
+            "imdb", X_train, y_train, X_test, y_test, IMDB_CLASSES, "stand-in", True
+        )
 
 
 def load_wordlist(language, dict_dir=None):
@@ -108,7 +110,9 @@ def load_wordlist(language, dict_dir=None):
         dict_dir: folder holding the lists (default ``/usr/share/dict``).
     """
     if language not in WORDLISTS:
-        raise ValueError(f"unknown word list {language!r}: expected one of {sorted(WORDLISTS)}")
+        raise ValueError(
+            f"unknown word list {language!r}: expected one of {sorted(WORDLISTS)}"
+        )
     filename, package = WORDLISTS[language]
     path = Path(dict_dir or DICT_DIR) / filename
     if not path.exists():

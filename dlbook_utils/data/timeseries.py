@@ -38,7 +38,9 @@ def _sample_dir():
 def load_timeseries(name):
     """Load a real series by name (see :data:`TIMESERIES`); missing values are dropped."""
     if name not in TIMESERIES:
-        raise ValueError(f"unknown time series {name!r}: expected one of {sorted(TIMESERIES)}")
+        raise ValueError(
+            f"unknown time series {name!r}: expected one of {sorted(TIMESERIES)}"
+        )
     filename, column, description = TIMESERIES[name]
     path = _sample_dir() / filename
     if filename.endswith(".npz"):

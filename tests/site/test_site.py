@@ -22,7 +22,9 @@ FLAGS = [
 def run_chromium(chromium, *args, timeout=90):
     with tempfile.TemporaryDirectory() as profile:
         cmd = [chromium, *FLAGS, f"--user-data-dir={profile}", *args]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+        return subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, check=True
+        )
 
 
 class Page(HTMLParser):
@@ -81,7 +83,7 @@ def rendered(site_dir, base_url, chromium):
 
 def test_home_page_redirects_to_a_built_page(site_dir):
     home = (site_dir / "index.html").read_text(encoding="utf-8")
-    target = home.split('url=')[1].split('"')[0]
+    target = home.split("url=")[1].split('"')[0]
     assert (site_dir / target).exists(), f"index.html redirects to missing {target}"
 
 
@@ -149,8 +151,11 @@ def test_screenshot_of_a_chapter(base_url, chromium):
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "chapter-02.png"
     shot.unlink(missing_ok=True)
-    run_chromium(chromium, "--virtual-time-budget=15000", "--window-size=1280,2400",
-                 f"--screenshot={shot}", f"{base_url}/chapters/02_pytorch_essentials.html")  # fmt: skip
+    page = f"{base_url}/chapters/02_pytorch_essentials.html"
+    run_chromium(
+        chromium, "--virtual-time-budget=15000", "--window-size=1280,2400",
+        f"--screenshot={shot}", page,
+    )  # fmt: skip
     with Image.open(shot) as image:
         assert image.size == (1280, 2400)
         grey = image.convert("L").resize((64, 64))
