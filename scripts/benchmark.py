@@ -1,9 +1,6 @@
 """Benchmark the book's BatchLoader against DataLoader, and optionally time every chapter.
 
-Usage:
-    python scripts/benchmark.py                      # loader comparison only
-    python scripts/benchmark.py --chapters           # plus each chapter, `quick` profile
-    python scripts/benchmark.py --output bench.md    # also write the Markdown report
+Usage: python scripts/benchmark.py [--chapters] [--output bench.md]
 """
 
 import argparse
@@ -13,9 +10,13 @@ import platform
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
+import jupytext
 import torch
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -85,21 +86,21 @@ def train_epoch(loader, model, optimizer):
         optimizer.step()
 
 
-def seconds(fn, *args):
-    """Return the wall-clock seconds one call of fn(*args) takes."""
+def seconds(job):
+    """Return the wall-clock seconds one call of job() takes."""
     start = time.perf_counter()
-    fn(*args)
+    job()
     return time.perf_counter() - start
 
 
 def compare(jobs, repeats):
     """Warm up each job once, then time them interleaved; return median seconds per job."""
     times = {name: [] for name in jobs}
-    for fn, *args in jobs.values():
-        fn(*args)
+    for job in jobs.values():
+        job()
     for _ in range(repeats):
-        for name, (fn, *args) in jobs.items():
-            times[name].append(seconds(fn, *args))
+        for name, job in jobs.items():
+            times[name].append(seconds(job))
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -107,9 +108,10 @@ def benchmark_loaders(repeats, seed):
     """Return {measurement: {loader name: median seconds}} for data-only and training."""
     X, y = make_data(seed)
     loaders = make_loaders(X, y, seed)
-    data_jobs = {name: (data_epoch, loader) for name, loader in loaders.items()}
+    data_jobs = {name: partial(data_epoch, loader) for name, loader in loaders.items()}
     train_jobs = {
-        name: (train_epoch, loader, *make_model(seed)) for name, loader in loaders.items()
+        name: partial(train_epoch, loader, *make_model(seed))
+        for name, loader in loaders.items()
     }
     return {
         "data-only pass": compare(data_jobs, repeats),
@@ -119,18 +121,16 @@ def benchmark_loaders(repeats, seed):
 
 def run_chapter(path):
     """Execute one chapter in memory with nbclient; return (seconds, error or None)."""
-    import jupytext
-    from nbclient import NotebookClient
-
     nb = jupytext.read(path)
     resources = {"metadata": {"path": str(CHAPTERS)}}
     client = NotebookClient(nb, kernel_name="python3", timeout=600, resources=resources)
     start = time.perf_counter()
     try:
         client.execute()
-    except Exception as exc:  # any failure is reported, not raised
-        error = f"{type(exc).__name__}: {str(exc).strip()[-200:]}"
-        return time.perf_counter() - start, error
+    except CellExecutionError as exc:  # a cell raised: report the Python error
+        return time.perf_counter() - start, f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # timeout, dead kernel, ...: report, don't stop the run
+        return time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
     return time.perf_counter() - start, None
 
 
@@ -188,8 +188,8 @@ def chapter_table(results):
     """Return the chapter timings as Markdown lines."""
     lines = ["", "| chapter (quick profile) | seconds | status |", "|---|---:|---|"]
     for name, secs, error in results:
-        status = "ok" if error is None else f"FAILED: {error}".replace("|", "\\|")
-        lines.append(f"| {name} | {secs:.1f} | {' '.join(status.split())} |")
+        status = "ok" if error is None else "FAILED: " + " ".join(error.split())[:200]
+        lines.append(f"| {name} | {secs:.1f} | {status.replace('|', '/')} |")
     if not results:
         lines.append(f"| (no chapters found in {CHAPTERS}) | | |")
     return lines
@@ -209,7 +209,8 @@ def main():
     print(report, end="")
     if args.output:
         args.output.write_text(report)
-    return 1 if any(error for _, _, error in chapters) else 0
+    failed = [name for name, _, error in chapters if error is not None]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export DLBOOK_PROFILE=quick
-# 2 cores: one thread per worker, or workers oversubscribe the CPU and run slower than serial.
+# (nproc itself honours OMP_NUM_THREADS, so count the cores before setting it.)
+workers=$(( $(getconf _NPROCESSORS_ONLN) >= 2 ? 2 : 1 ))
+# One thread per pytest worker, or the workers oversubscribe the cores and run slower than
+# serial.
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-workers=$(( $(nproc) >= 2 ? 2 : 1 ))
 reports=_build/test-reports
 rm -rf "$reports" && mkdir -p "$reports"
 py=.venv/bin/python

@@ -1,6 +1,7 @@
 """The built book as a reader sees it: headless Chromium loads every page, runs its
 JavaScript (MathJax), and we check the rendered DOM."""
 
+import json
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -160,3 +161,20 @@ def test_screenshot_of_a_chapter(base_url, chromium):
         assert image.size == (1280, 2400)
         grey = image.convert("L").resize((64, 64))
         assert len(set(grey.tobytes())) > 20, "the screenshot is blank"
+
+
+def test_download_button_gives_an_executed_notebook(rendered, site_dir):
+    """The "download .ipynb" button of every chapter points to a real, executed notebook."""
+    for rel, page in rendered.items():
+        if not rel.startswith("chapters/"):
+            continue
+        links = [href for href in page.links if href.endswith(".ipynb")]
+        assert links, f"{rel} has no .ipynb download link"
+        notebook = json.loads(
+            ((site_dir / rel).parent / links[0]).read_text(encoding="utf-8")
+        )
+        assert notebook["nbformat"] == 4
+        outputs = [
+            o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+        ]
+        assert outputs, f"{links[0]} has no outputs: not the executed notebook"
