@@ -70,10 +70,7 @@ class ResultsLedger(SphinxDirective):
 class BuildMachine(SphinxDirective):
     def run(self):
         date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        text = (
-            f"This build ran in the {get_profile()} profile on {machine_summary()}, "
-            f"finishing its executions on {date}."
-        )
+        text = f"This build ran in the {get_profile()} profile on {machine_summary()}, on {date}."
         return [nodes.paragraph(text=text)]
 
 
@@ -161,7 +158,6 @@ def _ledger_docs_to_update(app, env):
 
 
 def setup(app):
-    app.add_config_value("dlbook_local_mathjax", True, "html")
     app.add_node(LedgerNode)
     app.add_directive("results-ledger", ResultsLedger)
     app.add_directive("build-machine", BuildMachine)
