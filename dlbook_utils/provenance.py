@@ -16,7 +16,9 @@ from pathlib import Path
 
 from .profile import get_profile
 
-__all__ = ["LEDGER_KEY", "LedgerEntry", "ChapterRun", "git_commit", "machine_summary"]
+__all__ = [
+    "LEDGER_KEY", "LedgerEntry", "ChapterRun", "git_commit", "cpu_name", "machine_summary",
+]  # fmt: skip
 
 # Key under which finish() attaches its records to the output's metadata.
 LEDGER_KEY = "dlbook_ledger"
@@ -52,7 +54,8 @@ def git_commit(cwd=None):
         return "unknown"
 
 
-def _cpu_name():
+def cpu_name():
+    """The CPU's model name (from /proc/cpuinfo on Linux)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -66,7 +69,7 @@ def machine_summary():
     """One line describing this machine: CPU, cores, GPU if any, OS."""
     import torch
 
-    parts = [f"{_cpu_name()} ({os.cpu_count()} logical cores)"]
+    parts = [f"{cpu_name()} ({os.cpu_count()} logical cores)"]
     if torch.cuda.is_available():
         parts.append(f"GPU {torch.cuda.get_device_name(0)}")
     parts.append(f"{platform.system()} {platform.release()}")

@@ -6,7 +6,6 @@ Usage: python scripts/benchmark.py [--chapters] [--output bench.md]
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import sys
 import time
@@ -21,6 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from dlbook_utils.data import BatchLoader
+from dlbook_utils.provenance import cpu_name
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = REPO / "chapters"
@@ -144,21 +144,10 @@ def benchmark_chapters():
     return results
 
 
-def cpu_model():
-    """Return the CPU model name from /proc/cpuinfo, or platform's guess."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def machine_header():
     """Return one line naming the machine, torch version, thread count and date."""
     return (
-        f"Machine: {cpu_model()}, {os.cpu_count()} logical cores, "
+        f"Machine: {cpu_name()}, {os.cpu_count()} logical cores, "
         f"torch {torch.__version__}, {torch.get_num_threads()} torch threads, "
         f"{datetime.date.today().isoformat()}"
     )
