@@ -482,3 +482,51 @@ def test_load_unknown_name_lists_the_datasets():
 
 def test_load_tabular_by_name():
     assert data.load("iris").X.shape == (150, 4)
+
+
+def test_offline_switch_fails_fast_without_touching_the_network(monkeypatch):
+    from dlbook_utils.data import DataUnavailableError, downloads_allowed
+
+    monkeypatch.setenv("DLBOOK_OFFLINE", "1")
+    assert not downloads_allowed()
+    with pytest.raises(DataUnavailableError, match="DLBOOK_OFFLINE=1"):
+        load_mnist()
+
+
+@pytest.mark.parametrize("loader", [load_mnist, load_cifar10, load_imdb])
+def test_allow_standin_false_overrides_the_environment(loader, monkeypatch):
+    from dlbook_utils.data import DataUnavailableError
+
+    monkeypatch.setenv("DLBOOK_STANDIN", "1")
+    monkeypatch.setenv("DLBOOK_OFFLINE", "1")
+    with pytest.raises(DataUnavailableError):
+        loader(allow_standin=False)
+
+
+def test_load_first_available_skips_missing_real_data(monkeypatch, tmp_path, capsys):
+    from dlbook_utils.data import load_first_available
+
+    monkeypatch.setenv("DLBOOK_STANDIN", "1")
+    monkeypatch.setenv("DLBOOK_OFFLINE", "1")
+    # no real MNIST and no real CIFAR-10: the last one falls back to its stand-in
+    ds = load_first_available("mnist", "cifar10")
+    out = capsys.readouterr().out
+    assert "mnist is not available" in out and "STAND-IN DATA for cifar10" in out
+    assert ds.name == "cifar10"
+
+
+def test_load_first_available_prefers_the_first_real_dataset(mnist_fixture, capsys):
+    from dlbook_utils.data import load_first_available
+
+    ds = load_first_available("mnist", "fashion_mnist")
+    assert ds.name == "mnist" and not ds.standin
+    assert "using mnist (real data)" in capsys.readouterr().out
+
+
+def test_load_first_available_rejects_unknown_names():
+    from dlbook_utils.data import load_first_available
+
+    with pytest.raises(ValueError, match="expected one or more of"):
+        load_first_available("mnits")
+    with pytest.raises(ValueError):
+        load_first_available()

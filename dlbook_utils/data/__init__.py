@@ -11,6 +11,7 @@ from ._store import (
     RemoteFile,
     cache_dir,
     download,
+    downloads_allowed,
     fetch,
     safe_extract,
     sha256sum,
@@ -48,9 +49,11 @@ __all__ = [
     "WORDLISTS",
     "cache_dir",
     "download",
+    "downloads_allowed",
     "fetch",
     "iterate_minibatches",
     "load",
+    "load_first_available",
     "load_cifar10",
     "load_fashion_mnist",
     "load_imdb",
@@ -84,3 +87,28 @@ def load(name):
     if name in TABULAR:
         return load_tabular(name)
     raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(DATASETS)}")
+
+
+def load_first_available(*names):
+    """Load the first of the image datasets ``names`` whose real data can be had.
+
+    Each but the last is tried without stand-ins; the last is loaded as :func:`load` would,
+    so with ``DLBOOK_STANDIN=1`` it may still be a (loudly announced) stand-in. Prints which
+    dataset it returns: ``load_first_available("mnist", "fashion_mnist")``.
+    """
+    unknown = [n for n in names if n not in _LOADERS]
+    if not names or unknown:
+        raise ValueError(
+            f"expected one or more of {', '.join(_LOADERS)}, got {list(names)}"
+        )
+    for name in names[:-1]:
+        try:
+            dataset = _LOADERS[name](allow_standin=False)
+        except DataUnavailableError as err:
+            print(f"{name} is not available ({type(err).__name__}); trying the next")
+            continue
+        print(f"using {name} (real data)")
+        return dataset
+    dataset = _LOADERS[names[-1]]()
+    print(f"using {names[-1]}")
+    return dataset

@@ -23,6 +23,7 @@ __all__ = [
     "RemoteFile",
     "cache_dir",
     "standins_allowed",
+    "downloads_allowed",
     "announce_standin",
     "sha256sum",
     "download",
@@ -32,6 +33,7 @@ __all__ = [
 
 DATA_ENV = "DLBOOK_DATA"
 STANDIN_ENV = "DLBOOK_STANDIN"
+OFFLINE_ENV = "DLBOOK_OFFLINE"
 
 
 class DataUnavailableError(RuntimeError):
@@ -72,6 +74,14 @@ def cache_dir():
 def standins_allowed():
     """True when ``DLBOOK_STANDIN=1``: missing datasets may be replaced by labelled stand-ins."""
     return os.environ.get(STANDIN_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def downloads_allowed():
+    """False when ``DLBOOK_OFFLINE=1``: loaders use local copies only and never try the network.
+
+    CI sets it, so that a missing dataset fails at once instead of waiting for a timeout.
+    """
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() not in {"1", "true", "yes"}
 
 
 def announce_standin(name, why):
@@ -155,14 +165,22 @@ def fetch(remote, dataset, *, system_dirs=(), how_to_get=""):
         if candidate.exists():
             _verify(candidate, remote)
             return candidate
+    hint = f" {how_to_get}" if how_to_get else ""
+    remedy = (
+        f"{hint} You can also copy the file into {cached.parent}, or set {STANDIN_ENV}=1 "
+        "to run on a labelled synthetic stand-in."
+    )
+    if not downloads_allowed():
+        raise DataUnavailableError(
+            f"{dataset}: {remote.filename} is not in the cache ({cached.parent}) and "
+            f"downloads are off ({OFFLINE_ENV}=1); unset it to download {remote.url}.{remedy}"
+        )
     try:
         return download(remote.url, cached, remote.sha256, accepted=remote.alt_sha256)
     except (urllib.error.URLError, OSError) as err:
-        hint = f" {how_to_get}" if how_to_get else ""
         raise DataUnavailableError(
             f"{dataset}: {remote.filename} is not in the cache ({cached.parent}) and could not "
-            f"be downloaded from {remote.url} ({err}).{hint} You can also copy the file into "
-            f"{cached.parent}, or set {STANDIN_ENV}=1 to run on a labelled synthetic stand-in."
+            f"be downloaded from {remote.url} ({err}).{remedy}"
         ) from err
 
 

@@ -201,21 +201,23 @@ def _idx_dataset(name, files, classes, system_dirs, how_to_get):
     )
 
 
-def _or_standin(load, name, make_standin):
+def _or_standin(load, name, make_standin, allow_standin=None):
     try:
         return load()
     except DataUnavailableError as err:
-        if not standins_allowed():
+        allowed = standins_allowed() if allow_standin is None else allow_standin
+        if not allowed:
             raise
         announce_standin(name, f"the real data could not be found or downloaded ({err})")
         return make_standin()
 
 
-def load_fashion_mnist():
+def load_fashion_mnist(allow_standin=None):
     """Fashion-MNIST: 60,000 + 10,000 grey 28×28 images of clothes, 10 classes.
 
     Returns a :class:`Dataset` with uint8 images of shape (N, 28, 28).
     Looks in the cache, then Debian's ``dataset-fashion-mnist`` package, then downloads.
+    ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
     how = "On Debian/Ubuntu: `sudo apt-get install dataset-fashion-mnist`."
     return _or_standin(
@@ -227,19 +229,22 @@ def load_fashion_mnist():
         lambda: standin_images(
             "fashion_mnist", (28, 28), 60_000, 10_000, FASHION_MNIST_CLASSES, seed=1
         ),
+        allow_standin,
     )  # fmt: skip
 
 
-def load_mnist():
+def load_mnist(allow_standin=None):
     """MNIST: 60,000 + 10,000 grey 28×28 handwritten digits.
 
     Returns a :class:`Dataset` with uint8 images of shape (N, 28, 28).
+    ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
     classes = tuple(str(d) for d in range(10))
     return _or_standin(
         lambda: _idx_dataset("mnist", MNIST_FILES, classes, (), ""),
         "mnist",
         lambda: standin_images("mnist", (28, 28), 60_000, 10_000, classes, seed=2),
+        allow_standin,
     )
 
 
@@ -260,13 +265,15 @@ def _load_cifar10_real():
     )
 
 
-def load_cifar10():
+def load_cifar10(allow_standin=None):
     """CIFAR-10: 50,000 + 10,000 colour 32×32 images, 10 classes (binary distribution).
 
     Returns a :class:`Dataset` with uint8 images of shape (N, 3, 32, 32).
+    ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
     return _or_standin(
         _load_cifar10_real,
         "cifar10",
         lambda: standin_images("cifar10", (3, 32, 32), 50_000, 10_000, CIFAR10_CLASSES, 3),
+        allow_standin,
     )

@@ -83,15 +83,17 @@ def _standin_reviews(n, rng):
     return texts, y.astype(np.int64)
 
 
-def load_imdb():
+def load_imdb(allow_standin=None):
     """IMDb reviews: 25,000 training and 25,000 test reviews labelled negative/positive.
 
     Returns a :class:`Dataset` whose ``X_train``/``X_test`` are lists of strings.
+    ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
     try:
         return _load_imdb_real()
     except DataUnavailableError as err:
-        if not standins_allowed():
+        allowed = standins_allowed() if allow_standin is None else allow_standin
+        if not allowed:
             raise
         announce_standin("imdb", f"the real data could not be found or downloaded ({err})")
         rng = np.random.default_rng(4)

@@ -1,0 +1,108 @@
+"""Loss functions in NumPy, written on logits so they stay finite (chapters 3 and 6).
+
+Each loss ``f(prediction, target)`` returns the mean over the examples, a Python float, and
+``f_grad`` returns its gradient with respect to the prediction (same shape, already divided
+by the number of examples). Rows are examples, as in PyTorch.
+"""
+
+import numpy as np
+
+from ..activations import log_softmax, sigmoid, softmax
+
+__all__ = [
+    "one_hot",
+    "mse_loss",
+    "mse_loss_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "cross_entropy",
+    "cross_entropy_grad",
+]
+
+
+def _check_same_shape(prediction, target, name):
+    if prediction.shape != target.shape:
+        raise ValueError(
+            f"{name}: prediction and target must have the same shape, "
+            f"got {prediction.shape} and {target.shape}"
+        )
+
+
+def _check_labels(logits, y):
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (m, K), got {logits.shape}")
+    if y.ndim != 1 or y.shape[0] != logits.shape[0]:
+        raise ValueError(
+            f"labels must have shape ({logits.shape[0]},) to match logits "
+            f"{logits.shape}, got {y.shape}"
+        )
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"labels must be integer class indices, got dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= logits.shape[1]):
+        raise ValueError(
+            f"labels must lie in [0, {logits.shape[1] - 1}], "
+            f"got values from {y.min()} to {y.max()}"
+        )
+
+
+def one_hot(y, num_classes):
+    """Rows of the identity picked by integer labels: shape (m,) -> (m, num_classes).
+
+    Matches torch.nn.functional.one_hot (as floats).
+    """
+    y = np.asarray(y)
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"labels must lie in [0, {num_classes - 1}]")
+    return np.eye(num_classes)[y]
+
+
+def mse_loss(prediction, target):
+    """Mean of the squared differences. Matches torch.nn.functional.mse_loss."""
+    prediction, target = np.asarray(prediction, float), np.asarray(target, float)
+    _check_same_shape(prediction, target, "mse_loss")
+    return float(np.mean((prediction - target) ** 2))
+
+
+def mse_loss_grad(prediction, target):
+    """Gradient 2 (prediction - target) / n of ``mse_loss``, n the number of elements."""
+    prediction, target = np.asarray(prediction, float), np.asarray(target, float)
+    _check_same_shape(prediction, target, "mse_loss_grad")
+    return 2 * (prediction - target) / prediction.size
+
+
+def binary_cross_entropy_with_logits(z, y):
+    """Mean of -[y log sigma(z) + (1 - y) log(1 - sigma(z))], computed from the logit z.
+
+    Written as max(z, 0) - z y + log(1 + exp(-|z|)), which never takes the log of 0 nor
+    exp of a large number. Matches torch.nn.functional.binary_cross_entropy_with_logits.
+    """
+    z, y = np.asarray(z, float), np.asarray(y, float)
+    _check_same_shape(z, y, "binary_cross_entropy_with_logits")
+    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+def binary_cross_entropy_with_logits_grad(z, y):
+    """Gradient (sigma(z) - y) / n with respect to the logits: the "dZ = A - Y" rule."""
+    z, y = np.asarray(z, float), np.asarray(y, float)
+    _check_same_shape(z, y, "binary_cross_entropy_with_logits_grad")
+    return (sigmoid(z) - y) / z.size
+
+
+def cross_entropy(logits, y):
+    """Mean of -log softmax(logits)[i, y_i] over the rows, from logits (m, K), labels (m,).
+
+    Uses log_softmax (log-sum-exp with the row maximum subtracted), so it stays finite for
+    any logits. Matches torch.nn.functional.cross_entropy.
+    """
+    logits, y = np.asarray(logits, float), np.asarray(y)
+    _check_labels(logits, y)
+    m = logits.shape[0]
+    return float(-np.mean(log_softmax(logits, axis=1)[np.arange(m), y]))
+
+
+def cross_entropy_grad(logits, y):
+    """Gradient (softmax(logits) - one_hot(y)) / m of ``cross_entropy``, shape (m, K)."""
+    logits, y = np.asarray(logits, float), np.asarray(y)
+    _check_labels(logits, y)
+    m, k = logits.shape
+    return (softmax(logits, axis=1) - one_hot(y, k)) / m
