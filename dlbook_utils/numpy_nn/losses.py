@@ -5,6 +5,8 @@ Each loss ``f(prediction, target)`` returns the mean over the examples, a Python
 by the number of examples). Rows are examples, as in PyTorch.
 """
 
+from numbers import Integral
+
 import numpy as np
 
 from ..activations import log_softmax, sigmoid, softmax
@@ -48,11 +50,21 @@ def _check_labels(logits, y):
 def one_hot(y, num_classes):
     """Rows of the identity picked by integer labels: shape (m,) -> (m, num_classes).
 
-    Matches torch.nn.functional.one_hot (as floats).
+    Any shape works: the result has shape ``y.shape + (num_classes,)``.
+    Matches torch.nn.functional.one_hot, but returns float64 rather than int64.
     """
     y = np.asarray(y)
+    if isinstance(num_classes, bool) or not isinstance(num_classes, Integral):
+        raise TypeError(f"num_classes must be an int, got {num_classes!r}")
+    if not np.issubdtype(y.dtype, np.integer):
+        if y.size:
+            raise ValueError(f"labels must be integer class indices, got dtype {y.dtype}")
+        y = y.astype(np.int64)  # an empty list arrives as float64
     if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(f"labels must lie in [0, {num_classes - 1}]")
+        raise ValueError(
+            f"labels must lie in [0, {num_classes - 1}], "
+            f"got values from {y.min()} to {y.max()}"
+        )
     return np.eye(num_classes)[y]
 
 
@@ -64,7 +76,10 @@ def mse_loss(prediction, target):
 
 
 def mse_loss_grad(prediction, target):
-    """Gradient 2 (prediction - target) / n of ``mse_loss``, n the number of elements."""
+    """Gradient 2 (prediction - target) / n of ``mse_loss``, n the number of elements.
+
+    Equals autograd's gradient of torch.nn.functional.mse_loss with respect to its input.
+    """
     prediction, target = np.asarray(prediction, float), np.asarray(target, float)
     _check_same_shape(prediction, target, "mse_loss_grad")
     return 2 * (prediction - target) / prediction.size
@@ -78,11 +93,17 @@ def binary_cross_entropy_with_logits(z, y):
     """
     z, y = np.asarray(z, float), np.asarray(y, float)
     _check_same_shape(z, y, "binary_cross_entropy_with_logits")
-    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+    # exp is only taken of -|z| <= 0, so it lies in (0, 1] and cannot overflow
+    losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    return float(np.mean(losses))
 
 
 def binary_cross_entropy_with_logits_grad(z, y):
-    """Gradient (sigma(z) - y) / n with respect to the logits: the "dZ = A - Y" rule."""
+    """Gradient (sigma(z) - y) / n with respect to the logits: the "dZ = A - Y" rule.
+
+    n is the number of elements. Equals autograd's gradient of
+    torch.nn.functional.binary_cross_entropy_with_logits with respect to its input.
+    """
     z, y = np.asarray(z, float), np.asarray(y, float)
     _check_same_shape(z, y, "binary_cross_entropy_with_logits_grad")
     return (sigmoid(z) - y) / z.size
@@ -101,7 +122,10 @@ def cross_entropy(logits, y):
 
 
 def cross_entropy_grad(logits, y):
-    """Gradient (softmax(logits) - one_hot(y)) / m of ``cross_entropy``, shape (m, K)."""
+    """Gradient (softmax(logits) - one_hot(y)) / m of ``cross_entropy``, shape (m, K).
+
+    Equals autograd's gradient of torch.nn.functional.cross_entropy w.r.t. the logits.
+    """
     logits, y = np.asarray(logits, float), np.asarray(y)
     _check_labels(logits, y)
     m, k = logits.shape

@@ -1,0 +1,290 @@
+"""Linear models in NumPy, trained with hand-written gradients (chapter 3).
+
+The perceptron, linear regression (normal equations and gradient descent), logistic
+regression and softmax regression. Every function is pure: it takes the data and the
+parameters and returns new parameters, never changing its arguments.
+
+Conventions (the book's notation): ``X`` has one example per row, shape ``(m, d)``; a
+binary model has weights ``w`` of shape ``(d,)`` and a scalar bias ``b``; a model with
+``K`` outputs stores ``W`` as ``(K, d)`` and ``b`` as ``(K,)``, the layout of
+``torch.nn.Linear(d, K)``, and computes the logits ``X @ W.T + b``. Each ``*_grads``
+function returns ``(loss, dW, db)`` for the mean loss over the ``m`` examples; each
+``*_fit`` runs full-batch gradient descent and returns the parameters and the list of
+losses, one per epoch, each measured before that epoch's update.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ..activations import sigmoid, softmax
+from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, one_hot
+
+__all__ = [
+    "check_data",
+    "check_params",
+    "check_schedule",
+    "perceptron_fit",
+    "perceptron_predict",
+    "linear_regression_normal_equations",
+    "linear_regression_grads",
+    "linear_regression_fit",
+    "logistic_regression_grads",
+    "logistic_regression_fit",
+    "logistic_regression_predict_proba",
+    "logistic_regression_predict",
+    "softmax_regression_grads",
+    "softmax_regression_fit",
+    "softmax_regression_predict_proba",
+    "softmax_regression_predict",
+]
+
+_LABEL_KINDS = ("real", "binary", "classes")
+
+
+def check_data(X, y=None, labels="real"):
+    """Validate a data set and return it as float64 ``X`` (m, d) and ``y`` (m,).
+
+    Args:
+        X: inputs, shape (m, d), one example per row.
+        y: targets, shape (m,), or None to check ``X`` alone.
+        labels: what ``y`` holds: ``"real"`` numbers (regression, returned as float64),
+            ``"binary"`` labels 0 or 1 (returned as float64), or ``"classes"``:
+            non-negative integer class indices (returned as int64).
+    Returns:
+        ``(X, y)`` as arrays (``y`` is None if it was None), not copied when they
+        already have the right dtype: the models never write into their inputs.
+    Raises:
+        ValueError: on a wrong shape, non-finite inputs or invalid labels.
+    """
+    if labels not in _LABEL_KINDS:
+        raise ValueError(f"labels must be one of {_LABEL_KINDS}, got {labels!r}")
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must have shape (m, d) with m >= 1, got {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains nan or inf")
+    if y is None:
+        return X, None
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y must have shape ({X.shape[0]},) to match X {X.shape}, got {y.shape}"
+        )
+    if labels == "classes":
+        if not (np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
+            raise ValueError(f"class labels must be integers, got dtype {y.dtype}")
+        if y.min() < 0:
+            raise ValueError(f"class labels must be >= 0, got {y.min()}")
+        return X, y.astype(np.int64, copy=False)
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+        raise ValueError(f"y must hold numbers, got dtype {y.dtype}")
+    y = y.astype(np.float64, copy=False)
+    if labels == "binary" and not np.all((y == 0) | (y == 1)):
+        bad = np.unique(y[(y != 0) & (y != 1)])[:5]
+        raise ValueError(f"binary labels must be 0 or 1, got values such as {bad}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains nan or inf")
+    return X, y
+
+
+def check_params(X, W, b):
+    """Validate parameters against inputs ``X`` (m, d); return float64 copies of W and b.
+
+    Accepts ``w`` (d,) with a scalar ``b`` (one output), or ``W`` (K, d) with ``b`` (K,).
+    A scalar bias is returned as a Python float.
+    """
+    d = np.shape(X)[1]
+    W, b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
+    if W.ndim not in (1, 2) or W.shape[-1] != d:
+        raise ValueError(f"weights must have shape ({d},) or (K, {d}), got {W.shape}")
+    if b.shape != W.shape[:-1]:
+        raise ValueError(f"bias must have shape {W.shape[:-1]} for weights {W.shape}")
+    return W, (float(b) if b.ndim == 0 else b)
+
+
+def check_schedule(lr, epochs):
+    """Check a learning rate (a positive number) and a number of epochs (an int >= 0)."""
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 0:
+        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+
+
+def perceptron_fit(X, y, lr=1.0, max_epochs=100):
+    """Rosenblatt's perceptron rule for labels 0/1; return ``(w, b, mistakes)``.
+
+    Visits the examples in order; each misclassified example moves the boundary towards
+    it: ``w += lr (y_i - yhat_i) x_i``. Stops after the first epoch without a mistake,
+    which happens in finitely many steps when the data are linearly separable.
+    ``mistakes`` holds the number of updates in each epoch. Starts from zero weights.
+    Differs from sklearn.linear_model.Perceptron: no shuffling, no regularisation, labels
+    0/1 rather than any two classes.
+    """
+    X, y = check_data(X, y, labels="binary")
+    check_schedule(lr, max_epochs)
+    w, b = np.zeros(X.shape[1]), 0.0
+    mistakes = []
+    for _ in range(max_epochs):
+        errors = 0
+        for x_i, y_i in zip(X, y, strict=True):
+            y_hat = float(x_i @ w + b > 0)  # the step activation
+            if y_hat != y_i:  # y_i - y_hat is +1 or -1
+                w = w + lr * (y_i - y_hat) * x_i
+                b = b + lr * (y_i - y_hat)
+                errors += 1
+        mistakes.append(errors)
+        if errors == 0:
+            break
+    return w, b, mistakes
+
+
+def perceptron_predict(X, w, b):
+    """Step-activation predictions 1[X w + b > 0] as int64, shape (m,)."""
+    X, _ = check_data(X)
+    w, b = check_params(X, w, b)
+    return (X @ w + b > 0).astype(np.int64)
+
+
+def linear_regression_normal_equations(X, y):
+    """Least-squares weights and bias in closed form; return ``(w, b)``.
+
+    Appends a column of ones to ``X`` and solves the normal equations
+    ``Xb^T Xb theta = Xb^T y`` (a linear solve, never an explicit inverse). Needs
+    ``Xb^T Xb`` invertible (m >= d + 1, independent columns). Matches
+    numpy.linalg.lstsq and sklearn.linear_model.LinearRegression on such data.
+    """
+    X, y = check_data(X, y, labels="real")
+    Xb = np.hstack([X, np.ones((X.shape[0], 1))])  # (m, d + 1): bias as a feature
+    theta = np.linalg.solve(Xb.T @ Xb, Xb.T @ y)  # (d + 1,)
+    return theta[:-1], float(theta[-1])
+
+
+def linear_regression_grads(X, y, w, b):
+    """Mean squared error of ``X w + b`` and its gradients; return ``(loss, dw, db)``.
+
+    ``J = mean((X w + b - y)^2)``, as torch.nn.functional.mse_loss, so
+    ``dw = 2 X^T r / m`` and ``db = 2 mean(r)`` with residuals ``r = X w + b - y``.
+    """
+    X, y = check_data(X, y, labels="real")
+    w, b = check_params(X, w, b)
+    y_hat = X @ w + b  # (m,)
+    loss = mse_loss(y_hat, y)
+    r = y_hat - y  # (m,) residuals
+    dw = 2 * X.T @ r / X.shape[0]  # (d,)
+    db = 2 * r.mean()
+    return loss, dw, float(db)
+
+
+def linear_regression_fit(X, y, lr=0.1, epochs=100, w=None, b=0.0):
+    """Full-batch gradient descent on the mean squared error; return ``(w, b, losses)``.
+
+    Starts from ``w`` (zeros if None) and ``b``.
+    """
+    X, y = check_data(X, y, labels="real")
+    check_schedule(lr, epochs)
+    w = np.zeros(X.shape[1]) if w is None else w
+    losses = []
+    for _ in range(epochs):
+        loss, dw, db = linear_regression_grads(X, y, w, b)
+        w, b = w - lr * dw, b - lr * db
+        losses.append(loss)
+    return w, b, losses
+
+
+def logistic_regression_grads(X, y, w, b):
+    """Binary cross-entropy of ``sigmoid(X w + b)`` and its gradients: ``(loss, dw, db)``.
+
+    The loss is computed from the logits, so it stays finite however large they are.
+    With ``dz = sigmoid(z) - y`` (the "dZ = A - Y" rule): ``dw = X^T dz / m``,
+    ``db = mean(dz)``. Matches torch.nn.functional.binary_cross_entropy_with_logits and
+    its autograd gradients.
+    """
+    X, y = check_data(X, y, labels="binary")
+    w, b = check_params(X, w, b)
+    z = X @ w + b  # (m,) logits
+    loss = binary_cross_entropy_with_logits(z, y)
+    dz = sigmoid(z) - y  # (m,) derivative of each example's loss w.r.t. its logit
+    dw = X.T @ dz / X.shape[0]  # (d,)
+    db = dz.mean()
+    return loss, dw, float(db)
+
+
+def logistic_regression_fit(X, y, lr=0.1, epochs=100, w=None, b=0.0):
+    """Full-batch gradient descent on the binary cross-entropy; return ``(w, b, losses)``.
+
+    Starts from ``w`` (zeros if None) and ``b``. Labels are 0 or 1.
+    """
+    X, y = check_data(X, y, labels="binary")
+    check_schedule(lr, epochs)
+    w = np.zeros(X.shape[1]) if w is None else w
+    losses = []
+    for _ in range(epochs):
+        loss, dw, db = logistic_regression_grads(X, y, w, b)
+        w, b = w - lr * dw, b - lr * db
+        losses.append(loss)
+    return w, b, losses
+
+
+def logistic_regression_predict_proba(X, w, b):
+    """Probability of class 1, ``sigmoid(X w + b)``, shape (m,)."""
+    X, _ = check_data(X)
+    w, b = check_params(X, w, b)
+    return sigmoid(X @ w + b)
+
+
+def logistic_regression_predict(X, w, b):
+    """Class 0 or 1 as int64, shape (m,): 1 where the probability exceeds 1/2 (z > 0)."""
+    X, _ = check_data(X)
+    w, b = check_params(X, w, b)
+    return (X @ w + b > 0).astype(np.int64)
+
+
+def softmax_regression_grads(X, y, W, b):
+    """Cross-entropy of ``softmax(X W^T + b)`` and its gradients: ``(loss, dW, db)``.
+
+    ``W`` is (K, d) and ``b`` (K,), as in torch.nn.Linear(d, K); labels are class indices
+    in [0, K). With ``dZ = softmax(Z) - one_hot(y)`` of shape (m, K): ``dW = dZ^T X / m``
+    and ``db`` the column means of ``dZ``. Matches torch.nn.functional.cross_entropy and
+    its autograd gradients.
+    """
+    X, y = check_data(X, y, labels="classes")
+    W, b = check_params(X, W, b)
+    Z = X @ W.T + b  # (m, K) logits
+    loss = cross_entropy(Z, y)  # also checks that every label is < K
+    dZ = softmax(Z, axis=1) - one_hot(y, W.shape[0])  # (m, K)
+    dW = dZ.T @ X / X.shape[0]  # (K, d)
+    db = dZ.mean(axis=0)  # (K,)
+    return loss, dW, db
+
+
+def softmax_regression_fit(X, y, lr=0.1, epochs=100, W=None, b=None):
+    """Full-batch gradient descent on the cross-entropy; return ``(W, b, losses)``.
+
+    Starts from ``W`` (K, d) and ``b`` (K,), zeros if None. Without ``W``, the number of
+    classes K is ``y.max() + 1``; pass ``W`` to have more classes than ``y`` shows.
+    """
+    X, y = check_data(X, y, labels="classes")
+    check_schedule(lr, epochs)
+    W = np.zeros((int(y.max()) + 1, X.shape[1])) if W is None else W
+    b = np.zeros(len(W)) if b is None else b
+    losses = []
+    for _ in range(epochs):
+        loss, dW, db = softmax_regression_grads(X, y, W, b)
+        W, b = W - lr * dW, b - lr * db
+        losses.append(loss)
+    return W, b, losses
+
+
+def softmax_regression_predict_proba(X, W, b):
+    """Class probabilities ``softmax(X W^T + b)``, shape (m, K); each row sums to 1."""
+    X, _ = check_data(X)
+    W, b = check_params(X, W, b)
+    return softmax(X @ W.T + b, axis=1)
+
+
+def softmax_regression_predict(X, W, b):
+    """The most probable class, the argmax of the logits, as int64, shape (m,)."""
+    X, _ = check_data(X)
+    W, b = check_params(X, W, b)
+    return np.argmax(X @ W.T + b, axis=1).astype(np.int64)
