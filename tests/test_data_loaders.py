@@ -530,3 +530,10 @@ def test_load_first_available_rejects_unknown_names():
         load_first_available("mnits")
     with pytest.raises(ValueError):
         load_first_available()
+
+
+def test_timeseries_repr_is_one_line():
+    from dlbook_utils.data import load_timeseries
+
+    text = repr(load_timeseries("sp500"))
+    assert "\n" not in text and "from 1990-01-01 to 2022-06-28" in text

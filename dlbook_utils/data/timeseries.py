@@ -11,11 +11,11 @@ __all__ = ["TimeSeries", "load_timeseries", "TIMESERIES"]
 # name -> (file in matplotlib's sample data, column, description)
 TIMESERIES = {
     "goog": ("goog.npz", "adj_close", "Google daily adjusted close, 2004-08 to 2008-10"),
-    "sp500": ("Stocks.csv", "^GSPC", "S&P 500 index, monthly, 1990-2017"),
-    "nasdaq": ("Stocks.csv", "^IXIC", "NASDAQ composite index, monthly, 1990-2017"),
-    "ibm": ("Stocks.csv", "IBM", "IBM share price, monthly, 1990-2017"),
-    "aapl": ("Stocks.csv", "AAPL", "Apple share price, monthly, 1990-2017"),
-    "msft": ("Stocks.csv", "MSFT", "Microsoft share price, monthly, 1990-2017"),
+    "sp500": ("Stocks.csv", "^GSPC", "S&P 500 index, monthly, 1990-2022"),
+    "nasdaq": ("Stocks.csv", "^IXIC", "NASDAQ composite index, monthly, 1990-2022"),
+    "ibm": ("Stocks.csv", "IBM", "IBM share price, monthly, 1990-2022"),
+    "aapl": ("Stocks.csv", "AAPL", "Apple share price, monthly, 1990-2022"),
+    "msft": ("Stocks.csv", "MSFT", "Microsoft share price, monthly, 1990-2022"),
 }
 
 
@@ -27,6 +27,12 @@ class TimeSeries:
     dates: np.ndarray
     values: np.ndarray
     description: str
+
+    def __repr__(self):
+        return (
+            f"TimeSeries({self.name!r}, {len(self.values)} values from {self.dates[0]} "
+            f"to {self.dates[-1]}: {self.description})"
+        )
 
 
 def _sample_dir():
