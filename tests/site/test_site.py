@@ -29,17 +29,32 @@ def run_chromium(chromium, *args, timeout=90):
 
 
 class Page(HTMLParser):
-    """What the checks need from a rendered DOM: ids, links, images, math, error outputs."""
+    """What the checks need from a rendered DOM: ids, links, images, math, error outputs.
+
+    Cells tagged ``raises-exception`` show an error on purpose: their errors and text are
+    counted apart (``expected_errors``), so that any other error output fails the page.
+    """
 
     def __init__(self):
         super().__init__()
         self.ids, self.links, self.images = set(), [], []
-        self.math_sources = self.typeset = self.tracebacks = 0
+        self.math_sources = self.typeset = self.tracebacks = self.expected_errors = 0
         self.text = []
+        self._divs = []  # for each open <div>: does it open an intentional-error cell?
+
+    @property
+    def _in_expected_error(self):
+        return any(self._divs)
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._divs:
+            self._divs.pop()
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         classes = (attrs.get("class") or "").split()
+        if tag == "div":
+            self._divs.append("tag_raises-exception" in classes)
         if "id" in attrs:
             self.ids.add(attrs["id"])
         if tag == "a" and attrs.get("href"):
@@ -51,10 +66,14 @@ class Page(HTMLParser):
         if "math" in classes and tag in ("span", "div"):
             self.math_sources += 1
         if "traceback" in classes or "output_error" in classes:
-            self.tracebacks += 1
+            if self._in_expected_error:
+                self.expected_errors += 1
+            else:
+                self.tracebacks += 1
 
     def handle_data(self, data):
-        self.text.append(data)
+        if not self._in_expected_error:
+            self.text.append(data)
 
 
 def pages(site_dir):
@@ -178,3 +197,16 @@ def test_download_button_gives_an_executed_notebook(rendered, site_dir):
             o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]
         ]
         assert outputs, f"{links[0]} has no outputs: not the executed notebook"
+
+
+def test_page_parser_tells_intentional_errors_from_real_ones():
+    """Guard: an error inside a ``raises-exception`` cell is expected, any other is not."""
+    html = (
+        '<div class="cell tag_raises-exception"><div class="output traceback">'
+        "Traceback (most recent call last)</div></div>"
+        '<div class="cell"><div class="output traceback">boom</div></div><p>after</p>'
+    )
+    page = Page()
+    page.feed(html)
+    assert page.expected_errors == 1 and page.tracebacks == 1
+    assert "Traceback" not in " ".join(page.text) and "after" in page.text
