@@ -15,6 +15,16 @@ __all__ = [
 ]
 
 
+class Difference(float):
+    """A float that Jupyter does not echo: the check that returns it has printed it already.
+
+    ``check_close(...)`` as the last line of a notebook cell then shows its one line only.
+    """
+
+    def _ipython_display_(self):
+        pass
+
+
 def _to_numpy(x):
     if isinstance(x, torch.Tensor):
         return x.detach().cpu().numpy()
@@ -41,7 +51,7 @@ def check_close(name, ours, reference, atol=1e-8, rtol=1e-6, verbose=True):
         print(f"{name}: max |ours - ref| = {diff:.1e}  {'OK' if ok else 'MISMATCH'}")
     if not ok:
         raise AssertionError(f"{name}: ours differs from the reference by up to {diff:.3e}")
-    return diff
+    return Difference(diff)
 
 
 def _leaves(inputs):

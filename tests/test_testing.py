@@ -15,6 +15,17 @@ def test_check_close_prints_and_raises(capsys):
         testing.check_close("shape", torch.ones(3), torch.ones(4))
 
 
+def test_check_close_result_is_not_echoed_by_jupyter():
+    """A bare ``check_close(...)`` ending a cell shows its printed line, not a second one."""
+    from IPython.core.formatters import DisplayFormatter
+
+    diff = testing.check_close("x", np.ones(2), np.ones(2) + 1e-12, verbose=False)
+    assert isinstance(diff, float) and 0 < diff < 1e-11
+    formatted, _ = DisplayFormatter().format(diff)
+    assert formatted == {}
+    assert DisplayFormatter().format(float(diff))[0]  # a plain float would be echoed
+
+
 def my_softplus(x):
     return torch.log1p(torch.exp(x))
 
