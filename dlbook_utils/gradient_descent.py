@@ -133,6 +133,7 @@ def batch_indices(n, batch_size, rng, drop_last=False):
     and ``dlbook_utils.data.iterate_minibatches`` (which draw from a torch.Generator).
     Taught in chapter 4.
     """
+    check_count("n", n, minimum=1)
     check_count("batch_size", batch_size, minimum=1, maximum=n)
     check_rng(rng)
     order = rng.permutation(n)  # a new random order every epoch

@@ -372,3 +372,9 @@ def test_one_call_of_e_epochs_equals_e_calls_of_one_epoch():
         losses += h.loss
     np.testing.assert_array_equal(theta, once)
     assert losses == h_once.loss
+
+
+@pytest.mark.parametrize("n", [0, -3, 5.0, True])
+def test_batch_indices_names_a_bad_example_count(n):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        batch_indices(n, 1, np.random.default_rng(0))

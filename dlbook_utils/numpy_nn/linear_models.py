@@ -118,8 +118,10 @@ def perceptron_fit(X, y, lr=1.0, max_epochs=100):
     it: ``w += lr (y_i - yhat_i) x_i``. Stops after the first epoch without a mistake,
     which happens in finitely many steps when the data are linearly separable.
     ``mistakes`` holds the number of updates in each epoch. Starts from zero weights.
-    Differs from sklearn.linear_model.Perceptron: no shuffling, no regularisation, labels
-    0/1 rather than any two classes.
+    Differs from sklearn.linear_model.Perceptron, which shuffles the examples each epoch,
+    stops on a loss tolerance rather than after an epoch without mistakes, takes any two
+    labels, and counts a point on the boundary (z = 0) as a mistake for both classes
+    (here it is predicted 0, a mistake only for class 1).
     """
     X, y = check_data(X, y, labels="binary")
     check_schedule(lr, max_epochs)
