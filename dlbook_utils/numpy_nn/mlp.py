@@ -150,7 +150,10 @@ class Sequential:
         }
 
     def load_state_dict(self, state):
-        """Copy arrays or tensors into the parameters, in place; names and shapes must match."""
+        """Copy arrays or CPU tensors into the parameters, in place; names and shapes must match.
+
+        A GPU model's tensors go through ``.cpu()`` first: ``np.asarray`` cannot read them.
+        """
         params = self.params
         if set(state) != set(params):
             raise ValueError(f"expected the keys {list(params)}, got {list(state)}")
