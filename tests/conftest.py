@@ -16,13 +16,14 @@ LOOPBACK = {"localhost", "127.0.0.1", "::1"}  # local test servers are not "the 
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
-    """Point ``DLBOOK_DATA`` at a fresh folder; unset the stand-in and profile switches.
+    """Point ``DLBOOK_DATA`` at a fresh folder; unset the stand-in, offline and profile switches.
 
     Returns the cache folder (it does not exist yet: the code under test creates it).
     """
     cache = tmp_path / "dlbook-cache"
     monkeypatch.setenv(DATA_ENV, str(cache))
     monkeypatch.delenv("DLBOOK_STANDIN", raising=False)
+    monkeypatch.delenv("DLBOOK_OFFLINE", raising=False)
     monkeypatch.delenv("DLBOOK_PROFILE", raising=False)
     return cache
 
