@@ -10,20 +10,18 @@ Every method here repeats one update, ``theta <- theta - lr * gradient``:
   stochastic gradient descent, anything between is mini-batch gradient descent.
 
 One step equals one step of ``torch.optim.SGD(params, lr=lr)`` (no momentum, no weight
-decay). The small ``check_*`` functions validate arguments and raise errors that say what
-was expected; chapter 4 calls them too.
+decay). Arguments are checked by ``dlbook_utils.validation`` and by ``check_xy``, whose
+errors say what was expected; chapter 4 calls them too.
 """
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .validation import check_count, check_generator, check_lr
+
 __all__ = [
     "GDHistory",
-    "check_lr",
-    "check_count",
-    "check_rng",
     "check_xy",
     "batch_indices",
     "gradient_descent",
@@ -32,30 +30,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------ validation
-
-
-def check_lr(lr):
-    """Raise ``ValueError`` unless the learning rate ``lr`` is a finite number > 0."""
-    is_number = isinstance(lr, numbers.Real) and not isinstance(lr, bool)
-    if not is_number or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-
-
-def check_count(name, value, minimum=0, maximum=None):
-    """Raise ``ValueError`` unless ``value`` is an integer in [minimum, maximum]."""
-    is_int = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not is_int or value < minimum or (maximum is not None and value > maximum):
-        upper = "" if maximum is None else f" and <= {maximum}"
-        raise ValueError(f"{name} must be an integer >= {minimum}{upper}, got {value!r}")
-
-
-def check_rng(rng):
-    """Raise ``TypeError`` unless ``rng`` is a ``numpy.random.Generator``."""
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
-        )
 
 
 def check_xy(X, y):
@@ -135,7 +109,7 @@ def batch_indices(n, batch_size, rng, drop_last=False):
     """
     check_count("n", n, minimum=1)
     check_count("batch_size", batch_size, minimum=1, maximum=n)
-    check_rng(rng)
+    check_generator(rng)
     order = rng.permutation(n)  # a new random order every epoch
     stop = n - n % batch_size if drop_last else n
     starts = range(0, stop, batch_size)
@@ -205,7 +179,7 @@ def minibatch_gradient_descent(
     check_lr(lr)
     check_count("batch_size", batch_size, minimum=1, maximum=n)
     check_count("epochs", epochs)
-    check_rng(rng)
+    check_generator(rng)
     theta = np.array(theta0, dtype=float)
     history = GDHistory()
     for epoch in range(epochs):

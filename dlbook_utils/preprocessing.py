@@ -9,12 +9,12 @@ import math
 
 import numpy as np
 
+from .validation import as_generator, check_count
+
 __all__ = [
     "NotFittedError",
     "check_array",
-    "check_rng",
     "check_n_splits",
-    "check_count",
     "check_feature_range",
     "check_same_length",
     "handle_zeros_in_scale",
@@ -70,35 +70,12 @@ def check_array(X, *, fitted=None):
     return X
 
 
-def check_rng(rng):
-    """Return a ``numpy.random.Generator`` from a Generator, an int seed or ``None``."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be a numpy Generator or an int seed, got {type(rng).__name__}"
-    )
-
-
 def check_n_splits(n_splits, minimum):
     """Raise unless ``n_splits`` is an integer >= ``minimum``."""
     if isinstance(n_splits, bool) or not isinstance(n_splits, int | np.integer):
         raise TypeError(f"n_splits must be an integer, got {n_splits!r}")
     if n_splits < minimum:
         raise ValueError(f"n_splits must be at least {minimum}, got {n_splits}")
-
-
-def check_count(name, value, minimum, optional=False):
-    """Raise unless ``value`` is an integer >= ``minimum`` (or None, if ``optional``)."""
-    if optional and value is None:
-        return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | np.integer)
-        or value < minimum
-    ):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 def check_feature_range(feature_range):
@@ -298,7 +275,7 @@ def holdout_split(*arrays, test_size=0.25, rng=None, stratify=None):
     """
     n = check_same_length(arrays)
     n_test = n_test_samples(test_size, n)
-    order = check_rng(rng).permutation(n)
+    order = as_generator(rng).permutation(n)
     if stratify is None:
         is_test = np.arange(n) < n_test
     else:
@@ -336,7 +313,7 @@ class KFold:
             )
         indices = np.arange(n)
         if self.shuffle:
-            indices = check_rng(self.rng).permutation(n)
+            indices = as_generator(self.rng).permutation(n)
         sizes = np.full(self.n_splits, n // self.n_splits)
         sizes[: n % self.n_splits] += 1  # spread the remainder over the first folds
         stop = np.cumsum(sizes)

@@ -284,10 +284,12 @@ def test_bad_labels_raise():
 
 def test_bad_schedules_raise():
     X, y = _binary_data()
-    with pytest.raises(ValueError, match="lr must be a positive number"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         lm.logistic_regression_fit(X, y, lr=0.0)
-    with pytest.raises(ValueError, match="lr must be a positive number"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         lm.linear_regression_fit(X, y, lr="0.1")
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        lm.logistic_regression_fit(X, y, lr=float("inf"))
     with pytest.raises(ValueError, match="epochs must be an integer >= 0"):
         lm.softmax_regression_fit(X, y, epochs=2.5)
     with pytest.raises(ValueError, match="epochs must be an integer >= 0"):

@@ -14,12 +14,12 @@ from dlbook_utils.preprocessing import (
     NotFittedError,
     StandardScaler,
     TimeSeriesSplit,
-    check_rng,
     handle_zeros_in_scale,
     holdout_split,
     n_test_samples,
     stratified_test_mask,
 )
+from dlbook_utils.validation import as_generator
 
 
 def _data(seed, n=40, constant=True):
@@ -254,7 +254,7 @@ def test_bad_holdout_input_raises():
     with pytest.raises(ValueError, match="cannot hold all 3 classes"):
         holdout_split(np.arange(9), test_size=2, stratify=np.repeat([0, 1, 2], 3))
     with pytest.raises(TypeError, match="Generator or an int"):
-        check_rng(0.5)
+        as_generator(0.5)
 
 
 # --- k-fold -------------------------------------------------------------------------------

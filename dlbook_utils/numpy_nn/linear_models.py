@@ -13,11 +13,10 @@ function returns ``(loss, dW, db)`` for the mean loss over the ``m`` examples; e
 losses, one per epoch, each measured before that epoch's update.
 """
 
-from numbers import Integral, Real
-
 import numpy as np
 
 from ..activations import sigmoid, softmax
+from ..validation import check_count, check_lr
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, one_hot
 
 __all__ = [
@@ -104,11 +103,9 @@ def check_params(X, W, b):
 
 
 def check_schedule(lr, epochs):
-    """Check a learning rate (a positive number) and a number of epochs (an int >= 0)."""
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+    """Check a learning rate (a finite number > 0) and a number of epochs (an int >= 0)."""
+    check_lr(lr)
+    check_count("epochs", epochs)
 
 
 def perceptron_fit(X, y, lr=1.0, max_epochs=100):
