@@ -25,6 +25,7 @@ __all__ = [
     "standins_allowed",
     "downloads_allowed",
     "announce_standin",
+    "standins_used",
     "sha256sum",
     "download",
     "fetch",
@@ -84,8 +85,22 @@ def downloads_allowed():
     return os.environ.get(OFFLINE_ENV, "").strip().lower() not in {"1", "true", "yes"}
 
 
-def announce_standin(name, why):
-    """Print a banner that cannot be missed: the numbers that follow are not on real data."""
+# Every stand-in handed out in this process (a chapter runs in one kernel), in order: the
+# chapter's provenance record carries it, and the book's Sphinx extension turns it into the
+# warning box at the top of the page and the build's stand-in summary.
+_STANDINS_USED = []
+
+
+def standins_used():
+    """The stand-ins handed out in this process so far: dicts with ``dataset``, ``why`` and
+    ``how_to_get`` (a one-line remedy), one per dataset, in the order they were first used."""
+    return [dict(entry) for entry in _STANDINS_USED]
+
+
+def announce_standin(name, why, how_to_get=""):
+    """Record that ``name`` is a stand-in and print a banner that cannot be missed."""
+    if all(entry["dataset"] != name for entry in _STANDINS_USED):
+        _STANDINS_USED.append({"dataset": name, "why": why, "how_to_get": how_to_get})
     bar = "!" * 78
     print(
         f"{bar}\n!! STAND-IN DATA for {name}: {why}\n"

@@ -1,16 +1,35 @@
-"""Fixtures for the browser test: the built site served on localhost, and headless Chromium."""
+"""Fixtures for the browser test: the built site served on localhost, headless Chromium, and
+every page's rendered DOM (parsed by :class:`Page`), shared by the test files here."""
 
 import functools
 import http.server
 import os
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from rendering import Page, pages, run_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SITE = ROOT / "_build" / "quick" / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def rendered(site_dir, base_url, chromium):
+    """Every page's DOM after its scripts ran, parsed; rendered in parallel."""
+
+    def render(rel):
+        # The virtual time budget lets MathJax finish typesetting before the DOM is dumped.
+        out = run_chromium(chromium, "--virtual-time-budget=15000", "--dump-dom",
+                           f"{base_url}/{rel}").stdout  # fmt: skip
+        page = Page()
+        page.feed(out)
+        return rel, page
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return dict(pool.map(render, pages(site_dir)))
 
 
 @pytest.fixture(scope="session")
