@@ -1,9 +1,12 @@
-"""What produced a page: profile, device, versions, run time, commit, and its headline numbers.
+"""What produced a page: profile, device, data, versions, run time, commit, headline numbers.
 
 A chapter creates a :class:`ChapterRun` in its setup cell, calls :meth:`ChapterRun.record`
 for every headline number it reports, and ends with :meth:`ChapterRun.finish`, whose output
 is the page's provenance line. That output carries the records as metadata, which the book's
 Sphinx extension gathers into the results ledger: no number is typed into the ledger by hand.
+The record also lists the stand-ins the chapter's kernel handed out
+(:func:`dlbook_utils.data._store.standins_used`): the extension turns them into a warning
+box at the top of the page and a mark on the page's ledger rows.
 """
 
 import os
@@ -14,10 +17,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .profile import get_profile
+from .profile import budget_in_force, get_profile
 
 __all__ = [
     "LEDGER_KEY", "LedgerEntry", "ChapterRun", "git_commit", "cpu_name", "machine_summary",
+    "gpu_name", "provenance_line",
 ]  # fmt: skip
 
 # Key under which finish() attaches its records to the output's metadata.
@@ -76,6 +80,34 @@ def machine_summary():
     return ", ".join(parts)
 
 
+def gpu_name(device):
+    """The GPU's model name if ``device`` is a CUDA device (``"NVIDIA H200"``), else ``None``."""
+    import torch
+
+    device = torch.device(device)
+    if device.type != "cuda" or not torch.cuda.is_available():
+        return None
+    return torch.cuda.get_device_name(device)
+
+
+def provenance_line(s):
+    """The sentence ``finish`` shows, from a :meth:`ChapterRun.summary` dict."""
+    if s["standins"]:
+        names = ", ".join(entry["dataset"] for entry in s["standins"])
+        data = f"on stand-in data for {names}"
+    else:
+        data = "on real data"
+    # "full (GPU budget)" -> "`full` profile (GPU budget)"
+    budget = s["budget"].replace(s["profile"], f"`{s['profile']}` profile", 1)
+    device = f"`{s['device']}`" + (f" ({s['gpu']})" if s["gpu"] else "")
+    return (
+        f"**Provenance.** This page was executed {data}, in the {budget}, on {device} "
+        f"of a machine with {s['machine']}, with torch {s['torch']} and Python "
+        f"{s['python']}, in {s['seconds']:.1f} s, from commit `{s['commit']}` "
+        f"on {s['date']}."
+    )
+
+
 @dataclass
 class ChapterRun:
     """The execution record of one chapter: create it first, ``finish()`` it last."""
@@ -104,13 +136,25 @@ class ChapterRun:
         return time.perf_counter() - self.started
 
     def summary(self):
-        """The provenance record as a plain dict (what ``finish`` attaches to its output)."""
+        """The provenance record as a plain dict (what ``finish`` attaches to its output).
+
+        ``standins`` lists the stand-ins this kernel handed out, as dicts with ``dataset``,
+        ``why`` and ``how_to_get``; ``data`` is ``"stand-in"`` if there is any, else
+        ``"real"``; ``gpu`` is the GPU's model name when the device is CUDA, else ``None``.
+        """
         import torch
 
+        from .data._store import standins_used
+
+        standins = standins_used()
         return {
             "chapter": self.chapter,
             "profile": self.profile,
+            "budget": budget_in_force(profile=self.profile, device=self.device),
             "device": self.device,
+            "gpu": gpu_name(self.device),
+            "data": "stand-in" if standins else "real",
+            "standins": standins,
             "torch": torch.__version__,
             "python": platform.python_version(),
             "seconds": round(self.seconds, 1),
@@ -125,11 +169,5 @@ class ChapterRun:
         from IPython.display import Markdown, display
 
         s = self.summary()
-        text = (
-            f"**Provenance.** This page was executed in the `{s['profile']}` profile on "
-            f"`{s['device']}` ({s['machine']}) with torch {s['torch']} and Python "
-            f"{s['python']}, in {s['seconds']:.1f} s, from commit `{s['commit']}` "
-            f"on {s['date']}."
-        )
-        display(Markdown(text), metadata={LEDGER_KEY: s})
+        display(Markdown(provenance_line(s)), metadata={LEDGER_KEY: s})
         return s

@@ -56,3 +56,81 @@ def test_ledger_records_are_read_from_executed_notebooks(tmp_path):
     (records,) = ledger_records(tmp_path)
     assert records["docname"] == "chapters/02_test"
     assert records["entries"][0]["value"] == 0.9
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """An empty stand-in registry for this test (the process-wide one is shared)."""
+    from dlbook_utils.data import _store
+
+    monkeypatch.setattr(_store, "_STANDINS_USED", [])
+    return _store
+
+
+def test_a_run_on_real_data_says_so(registry, monkeypatch):
+    monkeypatch.setenv("DLBOOK_PROFILE", "quick")
+    s = provenance.ChapterRun("2. Test", device="cpu").summary()
+    assert s["data"] == "real" and s["standins"] == []
+    assert s["budget"] == "quick" and s["gpu"] is None
+    line = provenance.provenance_line(s)
+    assert "executed on real data, in the `quick` profile, on `cpu` of a machine" in line
+    assert "stand-in" not in line
+
+
+def test_a_run_on_standins_lists_them(registry, monkeypatch):
+    run = provenance.ChapterRun("8. Test", device="cpu")  # full profile, on the CPU
+    registry.announce_standin("cifar10", "offline", "run `make data`")
+    registry.announce_standin("imdb", "no file", "")
+    registry.announce_standin("cifar10", "offline again", "")  # once per dataset
+    s = run.summary()
+    assert s["data"] == "stand-in"
+    assert s["standins"] == [
+        {"dataset": "cifar10", "why": "offline", "how_to_get": "run `make data`"},
+        {"dataset": "imdb", "why": "no file", "how_to_get": ""},
+    ]
+    assert s["budget"] == "full (CPU budget)"
+    json.dumps(s)
+    line = provenance.provenance_line(s)
+    assert (
+        "executed on stand-in data for cifar10, imdb, in the `full` profile (CPU " in line
+    )
+
+
+def test_the_record_finish_attaches_lists_the_standins(registry, monkeypatch):
+    shown = []
+    monkeypatch.setattr(
+        "IPython.display.display", lambda obj, metadata: shown.append((obj, metadata))
+    )
+    run = provenance.ChapterRun("8. Test")
+    registry.announce_standin("cifar10", "offline", "run `make data`")
+    summary = run.finish()
+    ((markdown, metadata),) = shown
+    assert metadata[provenance.LEDGER_KEY]["standins"][0]["dataset"] == "cifar10"
+    assert summary["data"] == "stand-in"
+    assert "on stand-in data for cifar10" in markdown.data
+
+
+def test_cuda_runs_name_the_gpu_model(registry, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    from dlbook_utils import profile
+
+    monkeypatch.setattr(profile, "_GPU_BUDGET_USED", False)
+    s = provenance.ChapterRun("9. Test", device=torch.device("cuda")).summary()
+    assert s["budget"] == "full (CPU budget on CUDA: no GPU budget declared)"
+    profile.pick(quick=1, full=2, gpu=3)  # the budgets cell declares a GPU budget
+    s = provenance.ChapterRun("9. Test", device=torch.device("cuda")).summary()
+    assert s["device"] == "cuda" and s["gpu"] == "NVIDIA H200"
+    assert s["budget"] == "full (GPU budget)"
+    line = provenance.provenance_line(s)
+    assert "in the `full` profile (GPU budget), on `cuda` (NVIDIA H200) of a" in line
+    assert provenance.gpu_name("cpu") is None
+
+
+def test_gpu_name_without_cuda(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert provenance.gpu_name("cuda") is None and provenance.gpu_name("cpu") is None
