@@ -117,4 +117,4 @@ def test_the_progress_line_fits_the_page():
     """Code boxes on the page are 80 characters wide: a wider log line would scroll."""
     line = train._progress_line(100, 100, 12.3456, 0.98765, 12.3456, 0.98765, 9999.9)
     assert len(line) <= 80, line
-    assert line.startswith("epoch 100/100  loss 12.3456")
+    assert line.startswith("epoch 100/100 loss 12.3456")
