@@ -115,8 +115,8 @@ def _progress_line(epoch, epochs, tl, ta, vl, va, seconds):
     """One epoch's line, at most 80 characters so that it fits the page's code box."""
     line = f"epoch {epoch:>{len(str(epochs))}}/{epochs} loss {tl:.4f} acc {ta:.4f}"
     if vl is not None:
-        line += f" | val_loss {vl:.4f} val_acc {va:.4f}"
-    return line + f" | {seconds:.1f}s"
+        line += f"  val_loss {vl:.4f} val_acc {va:.4f}"
+    return line + f"  {seconds:.1f}s"
 
 
 def fit(model, train_batches, loss_fn, optimizer, epochs, val_batches=None, device=None,
