@@ -15,6 +15,9 @@ __all__ = [
 ]
 
 
+LINE_WIDTH = 80  # characters of a code box on the book's pages
+
+
 class Difference(float):
     """A float that Jupyter does not echo: the check that returns it has printed it already.
 
@@ -43,12 +46,15 @@ def check_close(name, ours, reference, atol=1e-8, rtol=1e-6, verbose=True):
     """Print one line comparing ``ours`` with ``reference``; raise if they are not close.
 
     The visible comparison the chapters use: ``check_close("dW1", dW1, W1.grad)`` prints
-    ``dW1: max |ours - ref| = 3.1e-17  OK``. Returns the largest absolute difference.
+    ``dW1: max |ours - ref| = 3.1e-17  OK``, on two lines if one would be wider than a
+    page's code box. Returns the largest absolute difference.
     """
     diff = max_abs_diff(ours, reference)
     ok = np.allclose(_to_numpy(ours), _to_numpy(reference), atol=atol, rtol=rtol)
     if verbose:
-        print(f"{name}: max |ours - ref| = {diff:.1e}  {'OK' if ok else 'MISMATCH'}")
+        result = f"max |ours - ref| = {diff:.1e}  {'OK' if ok else 'MISMATCH'}"
+        wrap = len(name) + 2 + len(result) > LINE_WIDTH
+        print(f"{name}:\n    {result}" if wrap else f"{name}: {result}")
     if not ok:
         raise AssertionError(f"{name}: ours differs from the reference by up to {diff:.3e}")
     return Difference(diff)

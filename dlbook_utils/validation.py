@@ -1,4 +1,4 @@
-"""Small argument checks shared by the from-scratch modules (chapters 3, 4 and 7).
+"""Small argument checks shared by the library's public functions (chapters 2 to 7).
 
 Each raises an error that names the argument, says what was expected and shows what it got,
 so that a wrong call fails on its first line rather than deep inside NumPy.

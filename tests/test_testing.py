@@ -86,3 +86,11 @@ def test_numerical_gradient_and_check_gradient():
         testing.check_gradient(f, A @ x + 0.1, x)
     with pytest.raises(ValueError, match="shape"):
         testing.check_gradient(f, np.zeros(3), x)
+
+
+def test_check_close_wraps_a_line_wider_than_the_code_box(capsys):
+    name = "gradient of the loss with respect to the first layer's weights"
+    testing.check_close(name, np.ones(2), np.ones(2))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"{name}:", "    max |ours - ref| = 0.0e+00  OK"]
+    assert all(len(line) <= testing.LINE_WIDTH for line in lines)

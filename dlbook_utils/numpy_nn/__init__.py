@@ -5,6 +5,8 @@
 - ``mlp``: layers with ``forward``/``backward``, a multilayer perceptron and its training
   step (chapter 6).
 
+The code chapter 3 shows lives in ``_linear_models_core`` and ``_losses_core``, without
+argument checks; the public functions of the same names check their arguments and call it.
 Every gradient here is tested against torch autograd in float64 and by finite differences.
 The most used names are importable from the package itself
 (``from dlbook_utils.numpy_nn import Linear, Sequential``); the rest from their module.

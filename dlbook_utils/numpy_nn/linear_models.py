@@ -11,13 +11,18 @@ binary model has weights ``w`` of shape ``(d,)`` and a scalar bias ``b``; a mode
 function returns ``(loss, dW, db)`` for the mean loss over the ``m`` examples; each
 ``*_fit`` runs full-batch gradient descent and returns the parameters and the list of
 losses, one per epoch, each measured before that epoch's update.
+
+The training rules themselves are chapter 3's code, kept in :mod:`._linear_models_core`;
+the functions here check their arguments (``check_data``, ``check_params``,
+``check_schedule``), convert them to float64 and then run that code, so that a wrong call
+fails at once with an error that says what was expected.
 """
 
 import numpy as np
 
 from ..activations import sigmoid, softmax
 from ..validation import check_count, check_lr
-from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss, one_hot
+from . import _linear_models_core as core
 
 __all__ = [
     "check_data",
@@ -87,19 +92,32 @@ def check_data(X, y=None, labels="real"):
     return X, y
 
 
-def check_params(X, W, b):
+def check_params(X, W, b, ndim=None):
     """Validate parameters against inputs ``X`` (m, d); return float64 copies of W and b.
 
-    Accepts ``w`` (d,) with a scalar ``b`` (one output), or ``W`` (K, d) with ``b`` (K,).
+    Accepts ``w`` (d,) with a scalar ``b`` (one output), or ``W`` (K, d) with ``b`` (K,);
+    ``ndim=1`` or ``ndim=2`` accepts only the first or only the second form.
     A scalar bias is returned as a Python float.
     """
     d = np.shape(X)[1]
     W, b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
     if W.ndim not in (1, 2) or W.shape[-1] != d:
         raise ValueError(f"weights must have shape ({d},) or (K, {d}), got {W.shape}")
+    if ndim is not None and W.ndim != ndim:
+        expected = f"({d},)" if ndim == 1 else f"(K, {d})"
+        raise ValueError(f"weights must have shape {expected} here, got {W.shape}")
     if b.shape != W.shape[:-1]:
         raise ValueError(f"bias must have shape {W.shape[:-1]} for weights {W.shape}")
     return W, (float(b) if b.ndim == 0 else b)
+
+
+def _check_labels_below(y, num_classes):
+    """Raise ``ValueError`` unless every class index in ``y`` is < ``num_classes``."""
+    if y.max() >= num_classes:
+        raise ValueError(
+            f"class labels must lie in [0, {num_classes - 1}] for the {num_classes} "
+            f"classes of W, got values up to {y.max()}"
+        )
 
 
 def check_schedule(lr, epochs):
@@ -122,26 +140,13 @@ def perceptron_fit(X, y, lr=1.0, max_epochs=100):
     """
     X, y = check_data(X, y, labels="binary")
     check_schedule(lr, max_epochs)
-    w, b = np.zeros(X.shape[1]), 0.0
-    mistakes = []
-    for _ in range(max_epochs):
-        errors = 0
-        for x_i, y_i in zip(X, y, strict=True):
-            y_hat = float(x_i @ w + b > 0)  # the step activation
-            if y_hat != y_i:  # y_i - y_hat is +1 or -1
-                w = w + lr * (y_i - y_hat) * x_i
-                b = b + lr * (y_i - y_hat)
-                errors += 1
-        mistakes.append(errors)
-        if errors == 0:
-            break
-    return w, b, mistakes
+    return core.perceptron_fit(X, y, lr, max_epochs)
 
 
 def perceptron_predict(X, w, b):
     """Step-activation predictions 1[X w + b > 0] as int64, shape (m,)."""
     X, _ = check_data(X)
-    w, b = check_params(X, w, b)
+    w, b = check_params(X, w, b, ndim=1)
     return (X @ w + b > 0).astype(np.int64)
 
 
@@ -154,9 +159,7 @@ def linear_regression_normal_equations(X, y):
     numpy.linalg.lstsq and sklearn.linear_model.LinearRegression on such data.
     """
     X, y = check_data(X, y, labels="real")
-    Xb = np.hstack([X, np.ones((X.shape[0], 1))])  # (m, d + 1): bias as a feature
-    theta = np.linalg.solve(Xb.T @ Xb, Xb.T @ y)  # (d + 1,)
-    return theta[:-1], float(theta[-1])
+    return core.linear_regression_normal_equations(X, y)
 
 
 def linear_regression_grads(X, y, w, b):
@@ -166,13 +169,8 @@ def linear_regression_grads(X, y, w, b):
     ``dw = 2 X^T r / m`` and ``db = 2 mean(r)`` with residuals ``r = X w + b - y``.
     """
     X, y = check_data(X, y, labels="real")
-    w, b = check_params(X, w, b)
-    y_hat = X @ w + b  # (m,)
-    loss = mse_loss(y_hat, y)
-    r = y_hat - y  # (m,) residuals
-    dw = 2 * X.T @ r / X.shape[0]  # (d,)
-    db = 2 * r.mean()
-    return loss, dw, float(db)
+    w, b = check_params(X, w, b, ndim=1)
+    return core.linear_regression_grads(X, y, w, b)
 
 
 def linear_regression_fit(X, y, lr=0.1, epochs=100, w=None, b=0.0):
@@ -182,13 +180,8 @@ def linear_regression_fit(X, y, lr=0.1, epochs=100, w=None, b=0.0):
     """
     X, y = check_data(X, y, labels="real")
     check_schedule(lr, epochs)
-    w = np.zeros(X.shape[1]) if w is None else w
-    losses = []
-    for _ in range(epochs):
-        loss, dw, db = linear_regression_grads(X, y, w, b)
-        w, b = w - lr * dw, b - lr * db
-        losses.append(loss)
-    return w, b, losses
+    w, b = check_params(X, np.zeros(X.shape[1]) if w is None else w, b, ndim=1)
+    return core.linear_regression_fit(X, y, lr, epochs, w, b)
 
 
 def logistic_regression_grads(X, y, w, b):
@@ -200,13 +193,8 @@ def logistic_regression_grads(X, y, w, b):
     its autograd gradients.
     """
     X, y = check_data(X, y, labels="binary")
-    w, b = check_params(X, w, b)
-    z = X @ w + b  # (m,) logits
-    loss = binary_cross_entropy_with_logits(z, y)
-    dz = sigmoid(z) - y  # (m,) derivative of each example's loss w.r.t. its logit
-    dw = X.T @ dz / X.shape[0]  # (d,)
-    db = dz.mean()
-    return loss, dw, float(db)
+    w, b = check_params(X, w, b, ndim=1)
+    return core.logistic_regression_grads(X, y, w, b)
 
 
 def logistic_regression_fit(X, y, lr=0.1, epochs=100, w=None, b=0.0):
@@ -216,26 +204,21 @@ def logistic_regression_fit(X, y, lr=0.1, epochs=100, w=None, b=0.0):
     """
     X, y = check_data(X, y, labels="binary")
     check_schedule(lr, epochs)
-    w = np.zeros(X.shape[1]) if w is None else w
-    losses = []
-    for _ in range(epochs):
-        loss, dw, db = logistic_regression_grads(X, y, w, b)
-        w, b = w - lr * dw, b - lr * db
-        losses.append(loss)
-    return w, b, losses
+    w, b = check_params(X, np.zeros(X.shape[1]) if w is None else w, b, ndim=1)
+    return core.logistic_regression_fit(X, y, lr, epochs, w, b)
 
 
 def logistic_regression_predict_proba(X, w, b):
     """Probability of class 1, ``sigmoid(X w + b)``, shape (m,)."""
     X, _ = check_data(X)
-    w, b = check_params(X, w, b)
+    w, b = check_params(X, w, b, ndim=1)
     return sigmoid(X @ w + b)
 
 
 def logistic_regression_predict(X, w, b):
     """Class 0 or 1 as int64, shape (m,): 1 where the probability exceeds 1/2 (z > 0)."""
     X, _ = check_data(X)
-    w, b = check_params(X, w, b)
+    w, b = check_params(X, w, b, ndim=1)
     return (X @ w + b > 0).astype(np.int64)
 
 
@@ -248,13 +231,9 @@ def softmax_regression_grads(X, y, W, b):
     its autograd gradients.
     """
     X, y = check_data(X, y, labels="classes")
-    W, b = check_params(X, W, b)
-    Z = X @ W.T + b  # (m, K) logits
-    loss = cross_entropy(Z, y)  # also checks that every label is < K
-    dZ = softmax(Z, axis=1) - one_hot(y, W.shape[0])  # (m, K)
-    dW = dZ.T @ X / X.shape[0]  # (K, d)
-    db = dZ.mean(axis=0)  # (K,)
-    return loss, dW, db
+    W, b = check_params(X, W, b, ndim=2)
+    _check_labels_below(y, len(W))
+    return core.softmax_regression_grads(X, y, W, b)
 
 
 def softmax_regression_fit(X, y, lr=0.1, epochs=100, W=None, b=None):
@@ -267,23 +246,20 @@ def softmax_regression_fit(X, y, lr=0.1, epochs=100, W=None, b=None):
     check_schedule(lr, epochs)
     W = np.zeros((int(y.max()) + 1, X.shape[1])) if W is None else W
     b = np.zeros(len(W)) if b is None else b
-    losses = []
-    for _ in range(epochs):
-        loss, dW, db = softmax_regression_grads(X, y, W, b)
-        W, b = W - lr * dW, b - lr * db
-        losses.append(loss)
-    return W, b, losses
+    W, b = check_params(X, W, b, ndim=2)
+    _check_labels_below(y, len(W))
+    return core.softmax_regression_fit(X, y, lr, epochs, W, b)
 
 
 def softmax_regression_predict_proba(X, W, b):
     """Class probabilities ``softmax(X W^T + b)``, shape (m, K); each row sums to 1."""
     X, _ = check_data(X)
-    W, b = check_params(X, W, b)
+    W, b = check_params(X, W, b, ndim=2)
     return softmax(X @ W.T + b, axis=1)
 
 
 def softmax_regression_predict(X, W, b):
     """The most probable class, the argmax of the logits, as int64, shape (m,)."""
     X, _ = check_data(X)
-    W, b = check_params(X, W, b)
+    W, b = check_params(X, W, b, ndim=2)
     return np.argmax(X @ W.T + b, axis=1).astype(np.int64)

@@ -2,10 +2,29 @@
 JavaScript (MathJax), and we check the rendered DOM."""
 
 import json
+import re
+import sysconfig
+from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 from PIL import Image
-from rendering import ARTIFACTS, Page, run_chromium
+from rendering import ARTIFACTS, ROOT, Page, run_chromium
+
+CODE_WIDTH = 80  # characters that fit in a code box without scrolling sideways
+
+# Markup that means a source was not rendered, as it would show in the prose of a page
+# (Page.prose leaves out code blocks, inline code and typeset math; HTML outputs are in).
+LEAKS = {
+    r"\\[A-Za-z]+": "a LaTeX command",
+    r"\\[_(){}\[\]$&%#]": "an escaped LaTeX character",
+    r"\$\$": "display-math dollars",
+    r"(?<![\w$])\$[^$\s][^$]*?[^$\s\\]\$(?![\w$])": "inline math left as $...$",
+    r"\{[a-z][\w:-]*\}`": "a MyST role",
+    r"```": "a code fence",
+    r":::": "a colon fence",
+    r"\|\s*:?[-\u2013\u2014]+:?\s*\|": "a Markdown table",  # ---, or dashes after smartquotes
+    r"(?<![\w*])\*\*[^\s*][^*]*\*\*": "Markdown bold",
+}
 
 
 def test_home_page_redirects_to_a_built_page(site_dir):
@@ -117,3 +136,92 @@ def test_page_parser_tells_intentional_errors_from_real_ones():
     page.feed(html)
     assert page.expected_errors == 1 and page.tracebacks == 1
     assert "Traceback" not in " ".join(page.text) and "after" in page.text
+
+
+def _excerpt(text, start, end, margin=40):
+    return " ".join(text[max(0, start - margin) : end + margin].split())
+
+
+def test_code_and_output_lines_fit_the_code_box(rendered):
+    """No line of a code cell, a text output, a traceback or a code block scrolls sideways."""
+    wide = []
+    for rel, page in rendered.items():
+        for where, text in page.pre_blocks:
+            for line in text.expandtabs().splitlines():
+                if len(line.rstrip()) > CODE_WIDTH:
+                    wide.append(f"{rel} ({where}, {len(line.rstrip())} chars): {line[:90]}")
+    assert any(page.pre_blocks for page in rendered.values()), "no code blocks found"
+    heading = f"{len(wide)} lines wider than {CODE_WIDTH} characters:"
+    assert not wide, "\n".join([heading, *wide])
+
+
+def machine_paths(site_dir):
+    """Strings that only a path of the machine that built the site contains."""
+    marks = {
+        str(ROOT),
+        str(site_dir.resolve().parents[1]),
+        "site-packages",
+        "dist-packages",
+    }
+    marks |= {"/.venv/", "/tmp/", sysconfig.get_paths()["stdlib"] + "/"}
+    home = str(Path.home())
+    if home not in ("", "/"):
+        marks.add(home + "/")
+    return sorted(marks)
+
+
+def test_no_page_shows_a_path_of_the_build_machine(rendered, site_dir):
+    """Tracebacks, warnings and messages must not show where the book was built."""
+    found = []
+    for rel, page in rendered.items():
+        text = page.visible_text
+        for mark in machine_paths(site_dir):
+            if (at := text.find(mark)) >= 0:
+                found.append(
+                    f"{rel}: {mark!r} in ...{_excerpt(text, at, at + len(mark))}..."
+                )
+    assert not found, "pages show paths of the build machine:\n" + "\n".join(found)
+
+
+def test_no_raw_latex_or_myst_in_the_prose(rendered):
+    """Markup that reached the page unrendered: in the prose, or inside a formula."""
+    leaks = []
+    for rel, page in rendered.items():
+        prose = "".join(page.prose)
+        for pattern, what in LEAKS.items():
+            for match in re.finditer(pattern, prose):
+                excerpt = _excerpt(prose, match.start(), match.end())
+                leaks.append(f"{rel}: {what} {match.group()!r} in ...{excerpt}...")
+        for text in page.mtext:
+            if "\\" in text:
+                leaks.append(f"{rel}: a macro MathJax left as text: {text!r}")
+        if page.math_errors:
+            leaks.append(f"{rel}: {page.math_errors} formulas MathJax could not typeset")
+    assert not leaks, "unrendered markup:\n" + "\n".join(leaks)
+
+
+def test_page_parser_separates_code_math_and_prose():
+    """Guard: code and math stay out of the prose; every <pre> is measured, errors too."""
+    html = (
+        "<p>Some prose with <code>one\\_hot</code> and "
+        '<span class="math notranslate">\\(x\\_1\\)<mjx-container><math><mtext>a\\_b'
+        "</mtext></math></mjx-container></span> around.</p>"
+        '<div class="cell"><div class="cell_input"><div class="highlight"><pre>x = 1\n'
+        '</pre></div></div><div class="cell_output"><div class="output stream">'
+        "<pre>out</pre></div></div></div>"
+        '<div class="cell tag_raises-exception"><div class="cell_output">'
+        '<div class="output traceback"><pre>File /x/y.py</pre></div></div></div>'
+        "<pre>$ make book</pre><script>var a = '\\frac';</script>"
+    )
+    page = Page()
+    page.feed(html)
+    prose = "".join(page.prose)
+    assert "Some prose with  and  around." in prose
+    assert "\\" not in prose and "make book" not in prose and "var a" not in prose
+    assert page.pre_blocks == [
+        ("input", "x = 1\n"), ("output", "out"), ("output", "File /x/y.py"),
+        ("other", "$ make book"),
+    ]  # fmt: skip
+    assert page.mtext == ["a\\_b"] and page.math_sources == 1 and page.typeset == 1
+    assert "File /x/y.py" in page.visible_text and "var a" not in page.visible_text
+    assert "File /x/y.py" not in " ".join(page.text)
