@@ -10,7 +10,9 @@ building it.
 Integer inputs are converted to float64; float32 stays float32. No function overflows for
 large finite inputs (for the softmax family: as long as differences between logits are
 finite): exponentials are only ever taken of numbers <= 0, where underflow to 0 is the
-correctly rounded answer.
+correctly rounded answer. The one value that can lie beyond the largest float is leaky
+ReLU's with ``|negative_slope| > 1`` (``1.5 * -1.7e308``): it is -inf (or +inf), as in
+torch, without an overflow warning.
 """
 
 import numpy as np
@@ -106,9 +108,15 @@ def relu_grad(x):
 
 
 def leaky_relu(x, negative_slope=0.01):
-    """x for x > 0, negative_slope * x otherwise. Matches torch.nn.functional.leaky_relu."""
+    """x for x > 0, negative_slope * x otherwise. Matches torch.nn.functional.leaky_relu.
+
+    A slope with ``|negative_slope| > 1`` takes inputs near -1.7e308 past the largest
+    float: the result is then -inf (+inf for a negative slope), as torch gives.
+    """
     x = _as_float(x)
-    return np.where(x > 0, x, negative_slope * x)
+    # a slope > 1 takes -1.7e308 past the largest float: -inf, as in torch
+    with np.errstate(over="ignore"):
+        return np.where(x > 0, x, negative_slope * x)
 
 
 def leaky_relu_grad(x, negative_slope=0.01):

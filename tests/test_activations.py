@@ -143,6 +143,24 @@ def test_parameters_match_torch(ours, ours_grad, twin, kwargs):
     assert_close(grad, ref_grad, atol=GRAD_ATOL)
 
 
+@pytest.mark.parametrize("negative_slope", [1.5, -2.0, 0.01])
+def test_leaky_relu_with_a_steep_slope_reaches_inf_without_warnings(negative_slope):
+    # 1.5 * -1.7e308 lies beyond the largest float (1.8e308): -inf in torch, and here,
+    # without an overflow warning; the unused branch at +1.7e308 must not warn either.
+    x = np.array([-1.7e308, -1.2e308, -1e308, 1e308, 1.2e308, 1.7e308, np.finfo(float).max])
+    ref_value, ref_grad = torch_value_and_grad(
+        F.leaky_relu, x, negative_slope=negative_slope
+    )
+    with strict():
+        value = A.leaky_relu(x, negative_slope=negative_slope)
+        grad = A.leaky_relu_grad(x, negative_slope=negative_slope)
+    np.testing.assert_array_equal(value, ref_value)
+    np.testing.assert_array_equal(grad, ref_grad)
+    if abs(negative_slope) > 1:
+        assert np.isinf(value[0]) and np.sign(value[0]) == -np.sign(negative_slope)
+    assert np.isfinite(value[3:]).all()
+
+
 # swish is left out: at -inf, x * sigma(x) is -inf * 0 = nan, in torch as here.
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "swish"])
 def test_infinite_inputs_give_the_limits_torch_gives(name):

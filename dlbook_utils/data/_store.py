@@ -3,19 +3,25 @@
 Every loader in :mod:`dlbook_utils.data` goes through :func:`fetch`, which looks in the cache
 (``DLBOOK_DATA``), then in known system folders, then downloads from the canonical source.
 A file is only ever used after its SHA-256 matched; downloads are written to a temporary file
-and renamed into place, so the cache never holds a half-written or unverified file.
+and renamed into place, so the cache never holds a half-written or unverified file. A cached
+file that no longer matches is moved aside (``<name>.corrupt``) and downloaded again.
+
+Two switches, read when a loader runs: ``DLBOOK_OFFLINE=1`` turns downloads off, and
+``DLBOOK_STANDIN`` says whether a dataset that cannot be had may be replaced by a labelled
+synthetic stand-in (unset or ``1``: yes, the default; ``0``: no, it is an error).
 """
 
-import hashlib
 import os
 import shutil
 import sys
 import tarfile
 import tempfile
+import textwrap
 import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ._download import ChecksumError, download, sha256sum, umask_mode
 
 __all__ = [
     "DataUnavailableError",
@@ -26,6 +32,9 @@ __all__ = [
     "downloads_allowed",
     "announce_standin",
     "standins_used",
+    "or_standin",
+    "remedy",
+    "fetched_files",
     "sha256sum",
     "download",
     "fetch",
@@ -37,12 +46,20 @@ STANDIN_ENV = "DLBOOK_STANDIN"
 OFFLINE_ENV = "DLBOOK_OFFLINE"
 
 
+_YES = {"1", "true", "yes", "on"}
+_NO = {"0", "false", "no", "off"}
+
+
 class DataUnavailableError(RuntimeError):
-    """A dataset is neither cached nor installed and could not be downloaded."""
+    """A dataset is neither cached nor installed and could not be downloaded.
 
+    ``reason`` is a short summary without file paths, for the stand-in banner and the
+    page's warning box; the message itself says where the file was looked for.
+    """
 
-class ChecksumError(ValueError):
-    """A file's SHA-256 does not match the published one."""
+    def __init__(self, message, reason="the real data could not be found or downloaded"):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -73,8 +90,24 @@ def cache_dir():
 
 
 def standins_allowed():
-    """True when ``DLBOOK_STANDIN=1``: missing datasets may be replaced by labelled stand-ins."""
-    return os.environ.get(STANDIN_ENV, "").strip().lower() in {"1", "true", "yes"}
+    """Whether a dataset that cannot be had may be replaced by a labelled stand-in.
+
+    ``DLBOOK_STANDIN`` unset, empty or ``1``: yes (the default, so that the book builds on
+    any machine, each stand-in announced on its page); ``0``: no, a missing dataset is an
+    error (for publishing the book). ``true``/``yes`` and ``false``/``no`` work too.
+
+    Raises:
+        ValueError: any other value, rather than guessing what it meant.
+    """
+    value = os.environ.get(STANDIN_ENV, "").strip().lower()
+    if value == "" or value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise ValueError(
+        f"{STANDIN_ENV}={value!r}: expected 1 (stand-ins allowed, the default when unset) "
+        "or 0 (a missing dataset is an error)"
+    )
 
 
 def downloads_allowed():
@@ -82,7 +115,7 @@ def downloads_allowed():
 
     CI sets it, so that a missing dataset fails at once instead of waiting for a timeout.
     """
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() not in {"1", "true", "yes"}
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() not in _YES
 
 
 # Every stand-in handed out in this process (a chapter runs in one kernel), in order: the
@@ -98,105 +131,151 @@ def standins_used():
 
 
 def announce_standin(name, why, how_to_get=""):
-    """Record that ``name`` is a stand-in and print a banner that cannot be missed."""
+    """Record that ``name`` is a stand-in and print a banner that cannot be missed.
+
+    Args:
+        why: a short reason without file paths (it is shown on the built page).
+        how_to_get: a one-line remedy, e.g. "run `make data` with internet access".
+    """
     if all(entry["dataset"] != name for entry in _STANDINS_USED):
         _STANDINS_USED.append({"dataset": name, "why": why, "how_to_get": how_to_get})
+    lines = [
+        f"STAND-IN DATA for {name}: {why}.",
+        "This is a deterministic synthetic stand-in of the same shape; results computed "
+        f"from it say nothing about the real {name}.",
+    ]
+    if how_to_get:
+        lines.append(f"To get the real data: {how_to_get}.")
+    lines.append(f"{STANDIN_ENV}=0 makes a missing dataset an error instead.")
     bar = "!" * 78
-    print(
-        f"{bar}\n!! STAND-IN DATA for {name}: {why}\n"
-        f"!! {STANDIN_ENV}=1 allows a deterministic synthetic stand-in of the same shape.\n"
-        f"!! Results computed from it say nothing about the real {name}.\n{bar}",
-        file=sys.stdout,
-        flush=True,
+    wrapped = [
+        "!! " + part
+        for line in lines
+        for part in textwrap.wrap(line, 75, break_on_hyphens=False)
+    ]
+    print("\n".join([bar, *wrapped, bar]), file=sys.stdout, flush=True)
+
+
+def or_standin(load, name, make_standin, how_to_get, allow_standin=None):
+    """``load()``, or, if the data cannot be had and stand-ins are allowed, an announced
+    ``make_standin()``. ``allow_standin``: None follows ``DLBOOK_STANDIN``."""
+    try:
+        return load()
+    except DataUnavailableError as err:
+        allowed = standins_allowed() if allow_standin is None else allow_standin
+        if not allowed:
+            raise
+        announce_standin(name, err.reason, how_to_get)
+        return make_standin()
+
+
+def remedy(files, dataset):
+    """The one-line way to get a downloadable dataset, for errors and the warning box."""
+    return (
+        f"run `make data` with internet access, or copy {files} into "
+        f"~/.cache/dlbook/{dataset} (or $DLBOOK_DATA/{dataset})"
     )
 
 
-def sha256sum(path, chunk_size=1 << 20):
-    """Return the hexadecimal SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
+# Every file fetch() handed out in this process, with where it came from: `make data`
+# prints its table from it.
+_FETCHED = []
 
 
-def _verify(path, remote):
+def fetched_files():
+    """The files :func:`fetch` returned so far: dicts with ``dataset``, ``filename``,
+    ``origin`` ("cache", "system" or "download"), ``path`` and ``bytes``."""
+    return [dict(entry) for entry in _FETCHED]
+
+
+def _record(dataset, remote, path, origin):
+    path = Path(path)
+    _FETCHED.append(
+        {
+            "dataset": dataset,
+            "filename": remote.filename,
+            "origin": origin,
+            "path": str(path),
+            "bytes": path.stat().st_size,
+        }
+    )
+    return path
+
+
+def _verify(path, remote, remedy="Delete it and try again."):
     actual = sha256sum(path)
     if actual not in remote.accepted:
         raise ChecksumError(
             f"{path} has SHA-256 {actual}, expected {remote.sha256}: the file is corrupted "
-            f"or not the published {remote.filename}. Delete it and try again."
+            f"or not the published {remote.filename}. {remedy}"
         )
 
 
-def _umask_mode(mode):
-    """``mode`` as the user's umask would leave it (mkstemp/mkdtemp create 0600/0700)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return mode & ~umask
-
-
-def download(url, dest, sha256, *, accepted=(), timeout=60):
-    """Download ``url`` to ``dest``, keeping it only if its SHA-256 is ``sha256``.
-
-    The bytes go to a temporary file in ``dest``'s folder, are verified, then renamed into
-    place; on any failure nothing is left behind.
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as r:
-            shutil.copyfileobj(r, out, length=1 << 20)
-        actual = sha256sum(tmp)
-        if actual not in {sha256, *accepted}:
-            raise ChecksumError(
-                f"download of {url} has SHA-256 {actual}, expected {sha256}; "
-                "it was discarded (a truncated or tampered transfer). Try again later."
-            )
-        os.chmod(tmp, _umask_mode(0o666))
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
+def _move_aside(path):
+    """Rename a corrupted ``path`` to ``<name>.corrupt`` (replacing an older one)."""
+    aside = path.with_name(path.name + ".corrupt")
+    os.replace(path, aside)
+    return aside
 
 
 def fetch(remote, dataset, *, system_dirs=(), how_to_get=""):
     """Return a verified local path for ``remote``, downloading it if needed.
 
     Looks in ``cache_dir()/dataset``, then in ``system_dirs``, then downloads into the cache.
+    A cached copy whose SHA-256 does not match is moved aside to ``<name>.corrupt`` (saying
+    so) and fetched again: from a system folder, or downloaded unless downloads are off.
 
     Raises:
-        ChecksumError: a cached or installed copy exists but is not the published file.
+        ChecksumError: a corrupted cached copy was moved aside and downloads are off; an
+            installed (system) copy is corrupted; or the download is not the published file.
         DataUnavailableError: no copy exists and the download failed (for example offline).
     """
     cached = cache_dir() / dataset / remote.filename
+    corrupted = None  # (the moved-aside copy, the checksum error)
     if cached.exists():
-        _verify(cached, remote)
-        return cached
+        try:
+            _verify(cached, remote)
+        except ChecksumError as err:
+            corrupted = _move_aside(cached), err
+            print(
+                f"{dataset}: the cached {remote.filename} is corrupted (SHA-256 mismatch); "
+                f"moved it aside to {corrupted[0].name}, fetching it again",
+                flush=True,
+            )
+        else:
+            return _record(dataset, remote, cached, "cache")
     for folder in system_dirs:
         candidate = Path(folder) / remote.filename
         if candidate.exists():
-            _verify(candidate, remote)
-            return candidate
+            _verify(candidate, remote, "Reinstall the package that provides it.")
+            return _record(dataset, remote, candidate, "system")
+    if corrupted and not downloads_allowed():
+        aside, err = corrupted
+        raise ChecksumError(
+            f"{err} It was moved aside to {aside.name}; downloads are off "
+            f"({OFFLINE_ENV}=1), so unset {OFFLINE_ENV} (or run `make data`) to download "
+            f"it again from {remote.url}, or copy the published file into {cached.parent}."
+        ) from err
     hint = f" {how_to_get}" if how_to_get else ""
-    remedy = (
-        f"{hint} You can also copy the file into {cached.parent}, or set {STANDIN_ENV}=1 "
-        "to run on a labelled synthetic stand-in."
+    advice = (
+        f"{hint} You can also copy the file into {cached.parent}; or unset {STANDIN_ENV} "
+        f"(or set {STANDIN_ENV}=1) to run on a labelled synthetic stand-in."
     )
     if not downloads_allowed():
         raise DataUnavailableError(
             f"{dataset}: {remote.filename} is not in the cache ({cached.parent}) and "
-            f"downloads are off ({OFFLINE_ENV}=1); unset it to download {remote.url}.{remedy}"
+            f"downloads are off ({OFFLINE_ENV}=1); unset it to download {remote.url}.{advice}",
+            reason=f"not in the data cache, and downloads are off ({OFFLINE_ENV}=1)",
         )
     try:
-        return download(remote.url, cached, remote.sha256, accepted=remote.alt_sha256)
+        path = download(remote.url, cached, remote.sha256, accepted=remote.alt_sha256)
     except (urllib.error.URLError, OSError) as err:
         raise DataUnavailableError(
             f"{dataset}: {remote.filename} is not in the cache ({cached.parent}) and could not "
-            f"be downloaded from {remote.url} ({err}).{remedy}"
+            f"be downloaded from {remote.url} ({err}).{advice}",
+            reason=f"not in the data cache, and downloading it failed ({type(err).__name__})",
         ) from err
+    return _record(dataset, remote, path, "download")
 
 
 def _check_member(member, root):
@@ -227,7 +306,7 @@ def safe_extract(archive, dest):
             for member in members:
                 _check_member(member, root)
             tar.extractall(root, members=members, filter="data")
-        os.chmod(tmp, _umask_mode(0o777))
+        os.chmod(tmp, umask_mode(0o777))
         os.replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

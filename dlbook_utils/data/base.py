@@ -1,6 +1,7 @@
 """The containers the loaders return."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -10,6 +11,7 @@ __all__ = ["Dataset", "DATASETS"]
 DATASETS = (
     "fashion_mnist",
     "mnist",
+    "mnist_5k",
     "cifar10",
     "imdb",
     "iris",
@@ -45,7 +47,10 @@ class Dataset:
             return tuple(x.shape) if hasattr(x, "shape") else (len(x),)
 
         kind = "STAND-IN" if self.standin else "real"
+        # The home folder as ~: a printed dataset must not show whose machine built a page.
+        source = self.source.replace(str(Path.home()), "~", 1)
+        # Two lines, each within the 80 characters of a page's output box.
         return (
             f"Dataset({self.name!r}, {kind}, train {shape(self.X_train)}, "
-            f"test {shape(self.X_test)}, {len(self.classes)} classes, from {self.source})"
+            f"test {shape(self.X_test)},\n        {len(self.classes)} classes, from {source})"
         )

@@ -10,15 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._store import (
-    DataUnavailableError,
-    RemoteFile,
-    announce_standin,
-    cache_dir,
-    fetch,
-    safe_extract,
-    standins_allowed,
-)
+from ._store import RemoteFile, cache_dir, fetch, or_standin, remedy, safe_extract
 from .base import Dataset
 
 __all__ = [
@@ -92,6 +84,8 @@ CIFAR10_FILE = RemoteFile(
     "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
     "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd",
 )
+
+_MAKE_DATA = "Run `make data` with internet access."
 
 # IDX type codes (third byte of the magic number) -> big-endian NumPy dtypes.
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -201,17 +195,6 @@ def _idx_dataset(name, files, classes, system_dirs, how_to_get):
     )
 
 
-def _or_standin(load, name, make_standin, allow_standin=None):
-    try:
-        return load()
-    except DataUnavailableError as err:
-        allowed = standins_allowed() if allow_standin is None else allow_standin
-        if not allowed:
-            raise
-        announce_standin(name, f"the real data could not be found or downloaded ({err})")
-        return make_standin()
-
-
 def load_fashion_mnist(allow_standin=None):
     """Fashion-MNIST: 60,000 + 10,000 grey 28×28 images of clothes, 10 classes.
 
@@ -219,16 +202,20 @@ def load_fashion_mnist(allow_standin=None):
     Looks in the cache, then Debian's ``dataset-fashion-mnist`` package, then downloads.
     ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
-    how = "On Debian/Ubuntu: `sudo apt-get install dataset-fashion-mnist`."
-    return _or_standin(
+    how = (
+        "`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or run "
+        "`make data` with internet access"
+    )
+    return or_standin(
         lambda: _idx_dataset(
             "fashion_mnist", FASHION_MNIST_FILES, FASHION_MNIST_CLASSES,
-            FASHION_MNIST_SYSTEM_DIRS, how,
+            FASHION_MNIST_SYSTEM_DIRS, how + ".",
         ),
         "fashion_mnist",
         lambda: standin_images(
             "fashion_mnist", (28, 28), 60_000, 10_000, FASHION_MNIST_CLASSES, seed=1
         ),
+        how,
         allow_standin,
     )  # fmt: skip
 
@@ -240,16 +227,18 @@ def load_mnist(allow_standin=None):
     ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
     classes = tuple(str(d) for d in range(10))
-    return _or_standin(
-        lambda: _idx_dataset("mnist", MNIST_FILES, classes, (), ""),
+    how = remedy("the four MNIST .gz files", "mnist")
+    return or_standin(
+        lambda: _idx_dataset("mnist", MNIST_FILES, classes, (), _MAKE_DATA),
         "mnist",
         lambda: standin_images("mnist", (28, 28), 60_000, 10_000, classes, seed=2),
+        how,
         allow_standin,
     )
 
 
 def _load_cifar10_real():
-    archive = fetch(CIFAR10_FILE, "cifar10")
+    archive = fetch(CIFAR10_FILE, "cifar10", how_to_get=_MAKE_DATA)
     folder = safe_extract(archive, cache_dir() / "cifar10" / "extracted")
     batches = folder / "cifar-10-batches-bin"
     train = [read_cifar10_binary(batches / f"data_batch_{i}.bin") for i in range(1, 6)]
@@ -271,9 +260,10 @@ def load_cifar10(allow_standin=None):
     Returns a :class:`Dataset` with uint8 images of shape (N, 3, 32, 32).
     ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
-    return _or_standin(
+    return or_standin(
         _load_cifar10_real,
         "cifar10",
         lambda: standin_images("cifar10", (3, 32, 32), 50_000, 10_000, CIFAR10_CLASSES, 3),
+        remedy(CIFAR10_FILE.filename, "cifar10"),
         allow_standin,
     )

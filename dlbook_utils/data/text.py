@@ -10,6 +10,8 @@ from ._store import (
     announce_standin,
     cache_dir,
     fetch,
+    or_standin,
+    remedy,
     safe_extract,
     standins_allowed,
 )
@@ -61,7 +63,7 @@ def read_imdb_folder(split_dir):
 
 
 def _load_imdb_real():
-    archive = fetch(IMDB_FILE, "imdb")
+    archive = fetch(IMDB_FILE, "imdb", how_to_get="Run `make data` with internet access.")
     root = safe_extract(archive, cache_dir() / "imdb" / "extracted") / "aclImdb"
     X_train, y_train = read_imdb_folder(root / "train")
     X_test, y_test = read_imdb_folder(root / "test")
@@ -83,25 +85,26 @@ def _standin_reviews(n, rng):
     return texts, y.astype(np.int64)
 
 
+def _load_imdb_standin():
+    rng = np.random.default_rng(4)
+    X_train, y_train = _standin_reviews(25_000, rng)
+    X_test, y_test = _standin_reviews(25_000, rng)
+    return Dataset("imdb", X_train, y_train, X_test, y_test, IMDB_CLASSES, "stand-in", True)
+
+
 def load_imdb(allow_standin=None):
     """IMDb reviews: 25,000 training and 25,000 test reviews labelled negative/positive.
 
     Returns a :class:`Dataset` whose ``X_train``/``X_test`` are lists of strings.
     ``allow_standin``: None follows ``DLBOOK_STANDIN``; False never substitutes (raises).
     """
-    try:
-        return _load_imdb_real()
-    except DataUnavailableError as err:
-        allowed = standins_allowed() if allow_standin is None else allow_standin
-        if not allowed:
-            raise
-        announce_standin("imdb", f"the real data could not be found or downloaded ({err})")
-        rng = np.random.default_rng(4)
-        X_train, y_train = _standin_reviews(25_000, rng)
-        X_test, y_test = _standin_reviews(25_000, rng)
-        return Dataset(
-            "imdb", X_train, y_train, X_test, y_test, IMDB_CLASSES, "stand-in", True
-        )
+    return or_standin(
+        _load_imdb_real,
+        "imdb",
+        _load_imdb_standin,
+        remedy(IMDB_FILE.filename, "imdb"),
+        allow_standin,
+    )
 
 
 def load_wordlist(language, dict_dir=None):
@@ -118,13 +121,14 @@ def load_wordlist(language, dict_dir=None):
     filename, package = WORDLISTS[language]
     path = Path(dict_dir or DICT_DIR) / filename
     if not path.exists():
+        how = f"`sudo apt-get install {package}` (Debian/Ubuntu)"
         message = (
-            f"the {language} word list {path} is missing: install it with "
-            f"`sudo apt-get install {package}`"
+            f"the {language} word list {path} is missing: install it with {how}; or unset "
+            "DLBOOK_STANDIN (or set DLBOOK_STANDIN=1) to use a labelled stand-in"
         )
         if not standins_allowed():
-            raise DataUnavailableError(message)
-        announce_standin(f"{language} word list", message)
+            raise DataUnavailableError(message, reason=f"{path} is not installed")
+        announce_standin(f"{language} word list", f"{path} is not installed", how)
         rng = np.random.default_rng(sum(map(ord, language)))
         letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
         return ["".join(rng.choice(letters, size=rng.integers(3, 10))) for _ in range(5000)]
