@@ -10,14 +10,16 @@ Every method here repeats one update, ``theta <- theta - lr * gradient``:
   stochastic gradient descent, anything between is mini-batch gradient descent.
 
 One step equals one step of ``torch.optim.SGD(params, lr=lr)`` (no momentum, no weight
-decay). Arguments are checked by ``dlbook_utils.validation`` and by ``check_xy``, whose
-errors say what was expected; chapter 4 calls them too.
+decay). The updates themselves are chapter 4's code, kept in
+:mod:`._gradient_descent_core`; the functions here check their arguments first (with
+``dlbook_utils.validation`` and :func:`check_xy`), so that a wrong call fails at once with
+an error that says what was expected.
 """
-
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _gradient_descent_core as core
+from ._gradient_descent_core import GDHistory
 from .validation import check_count, check_generator, check_lr
 
 __all__ = [
@@ -27,9 +29,6 @@ __all__ = [
     "gradient_descent",
     "minibatch_gradient_descent",
 ]
-
-
-# ------------------------------------------------------------------------------ validation
 
 
 def check_xy(X, y):
@@ -43,59 +42,11 @@ def check_xy(X, y):
     return shape_X[0]
 
 
-# ------------------------------------------------------------------------------- history
-
-
-@dataclass
-class GDHistory:
-    """What :func:`minibatch_gradient_descent` records at each update, in order.
-
-    ``loss[k]`` is the mean loss of the k-th update's batch at the parameters *before* that
-    update (what ``loss.item()`` gives in a PyTorch loop), ``batch_size[k]`` the number of
-    examples in it and ``epoch[k]`` its epoch, counted from 0.
-    """
-
-    loss: list = field(default_factory=list)
-    batch_size: list = field(default_factory=list)
-    epoch: list = field(default_factory=list)
-
-    def record(self, epoch, batch_size, loss):
-        """Append one update's epoch, batch size and batch loss."""
-        self.epoch.append(int(epoch))
-        self.batch_size.append(int(batch_size))
-        self.loss.append(float(loss))
-
-    @property
-    def updates(self):
-        """Number of parameter updates made."""
-        return len(self.loss)
-
-    def samples_seen(self):
-        """Array (updates,): examples whose gradient was computed up to each update."""
-        return np.cumsum(np.asarray(self.batch_size, dtype=np.int64))
-
-    def epoch_loss(self):
-        """Array (epochs,): each epoch's batch losses averaged with weights = batch sizes.
-
-        This is the running training loss that ``dlbook_utils.train.train_epoch`` reports:
-        measured while the parameters move, not at the end of the epoch.
-        """
-        if not self.loss:
-            return np.zeros(0)
-        epoch = np.asarray(self.epoch)
-        sizes = np.asarray(self.batch_size, dtype=float)
-        total = np.bincount(epoch, weights=sizes * np.asarray(self.loss))
-        return total / np.bincount(epoch, weights=sizes)
-
-
-# ------------------------------------------------------------------------------ methods
-
-
 def batch_indices(n, batch_size, rng, drop_last=False):
     """The row indices of one epoch's mini-batches, in a fresh random order.
 
     Args:
-        n: number of examples.
+        n: number of examples, an integer >= 1.
         batch_size: examples per batch, 1 <= batch_size <= n. The last batch holds the
             n % batch_size leftover examples, unless ``drop_last``, which leaves them out
             of this epoch (a different random few every epoch).
@@ -103,6 +54,9 @@ def batch_indices(n, batch_size, rng, drop_last=False):
     Returns:
         list of integer arrays; without ``drop_last`` their concatenation is a permutation
         of range(n), so each epoch visits every example exactly once.
+    Raises:
+        ValueError: ``n`` or ``batch_size`` is not an integer in range.
+        TypeError: ``rng`` is not a ``numpy.random.Generator``.
     Matches the order-then-slice batching of ``torch.utils.data.DataLoader(shuffle=True)``
     and ``dlbook_utils.data.iterate_minibatches`` (which draw from a torch.Generator).
     Taught in chapter 4.
@@ -110,10 +64,7 @@ def batch_indices(n, batch_size, rng, drop_last=False):
     check_count("n", n, minimum=1)
     check_count("batch_size", batch_size, minimum=1, maximum=n)
     check_generator(rng)
-    order = rng.permutation(n)  # a new random order every epoch
-    stop = n - n % batch_size if drop_last else n
-    starts = range(0, stop, batch_size)
-    return [order[start : start + batch_size] for start in starts]
+    return core.batch_indices(n, batch_size, rng, drop_last)
 
 
 def gradient_descent(grad_fn, theta0, lr, steps):
@@ -126,17 +77,14 @@ def gradient_descent(grad_fn, theta0, lr, steps):
         steps: number of updates, an integer >= 0.
     Returns:
         array (steps + 1, *theta0.shape): theta0, then the parameters after each step.
+    Raises:
+        ValueError: ``lr`` or ``steps`` out of range.
     Matches ``torch.optim.SGD([theta], lr=lr)`` stepped ``steps`` times on a deterministic
     loss. Taught in chapter 4.
     """
     check_lr(lr)
     check_count("steps", steps)
-    theta = np.array(theta0, dtype=float)
-    path = [theta]
-    for _ in range(steps):
-        theta = theta - lr * grad_fn(theta)  # a new array: the path keeps every point
-        path.append(theta)
-    return np.stack(path)
+    return core.gradient_descent(grad_fn, theta0, lr, steps)
 
 
 def minibatch_gradient_descent(
@@ -172,6 +120,10 @@ def minibatch_gradient_descent(
             to keep the trajectory (each theta is a new array).
     Returns:
         (theta, history): the final parameters and a :class:`GDHistory`.
+    Raises:
+        ValueError: X and y of different or zero lengths; ``lr``, ``batch_size`` or
+            ``epochs`` out of range.
+        TypeError: ``rng`` is not a ``numpy.random.Generator``.
     Matches ``torch.optim.SGD(params, lr=lr)`` fed the same batches (tested step for step).
     Taught in chapter 4.
     """
@@ -180,13 +132,15 @@ def minibatch_gradient_descent(
     check_count("batch_size", batch_size, minimum=1, maximum=n)
     check_count("epochs", epochs)
     check_generator(rng)
-    theta = np.array(theta0, dtype=float)
-    history = GDHistory()
-    for epoch in range(epochs):
-        for rows in batch_indices(n, batch_size, rng, drop_last):
-            loss, grad = loss_and_grad(theta, X[rows], y[rows])  # means over the batch
-            theta = theta - lr * grad
-            history.record(epoch, len(rows), loss)
-            if callback is not None:
-                callback(theta)
-    return theta, history
+    return core.minibatch_gradient_descent(
+        loss_and_grad,
+        theta0,
+        X,
+        y,
+        lr=lr,
+        batch_size=batch_size,
+        epochs=epochs,
+        rng=rng,
+        drop_last=drop_last,
+        callback=callback,
+    )

@@ -188,6 +188,16 @@ def _check_scores(y_true, y_score, pos_label):
     return is_pos, y_score
 
 
+def _positive_label(y_true):
+    """The larger of y_true's labels, the positive class; raise unless y_true is binary."""
+    classes = np.unique(_as_1d(y_true, "y_true"))
+    if classes.size > 2:
+        raise ValueError(
+            f"roc_auc_score supports binary y_true only, got classes {classes}"
+        )
+    return classes[-1]
+
+
 # --- counts -> metrics ------------------------------------------------------------------
 
 
@@ -335,10 +345,6 @@ def roc_auc_score(y_true, y_score):
     counting 1/2 (the Mann-Whitney U statistic divided by n_pos * n_neg). The larger of
     the two labels is the positive class. Matches sklearn.metrics.roc_auc_score (binary).
     """
-    classes = np.unique(_as_1d(y_true, "y_true"))
-    if classes.size > 2:
-        raise ValueError(
-            f"roc_auc_score supports binary y_true only, got classes {classes}"
-        )
-    fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=classes[-1])
+    pos_label = _positive_label(y_true)  # the larger label; binary y_true only
+    fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=pos_label)
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))  # sum of trapezoids

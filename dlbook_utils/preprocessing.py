@@ -9,7 +9,18 @@ import math
 
 import numpy as np
 
-from .validation import as_generator, check_count
+from ._preprocessing_checks import (
+    NotFittedError,
+    check_array,
+    check_feature_range,
+    check_kfold,
+    check_kfold_samples,
+    check_n_splits,
+    check_same_length,
+    check_time_series_samples,
+    check_time_series_split,
+)
+from .validation import as_generator
 
 __all__ = [
     "NotFittedError",
@@ -17,6 +28,10 @@ __all__ = [
     "check_n_splits",
     "check_feature_range",
     "check_same_length",
+    "check_kfold",
+    "check_kfold_samples",
+    "check_time_series_split",
+    "check_time_series_samples",
     "handle_zeros_in_scale",
     "is_constant_feature",
     "MinMaxScaler",
@@ -27,65 +42,6 @@ __all__ = [
     "KFold",
     "TimeSeriesSplit",
 ]
-
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when ``transform`` is called before ``fit`` (as sklearn's NotFittedError)."""
-
-
-# --- validation helpers -----------------------------------------------------------------
-
-
-def check_array(X, *, fitted=None):
-    """Return ``X`` as a finite float64 array of shape (n_samples, n_features).
-
-    Args:
-        X: array-like of shape (n_samples, n_features), at least one sample.
-        fitted: optionally a fitted scaler; then also check that it has been fitted and
-            that ``X`` has as many features as the data it was fitted on.
-    Raises:
-        NotFittedError: ``fitted`` has not been fitted yet.
-        ValueError: ``X`` is not 2-D, is empty, holds NaN/inf, or has the wrong width.
-    """
-    if fitted is not None and not hasattr(fitted, "n_features_in_"):
-        name = type(fitted).__name__
-        raise NotFittedError(
-            f"This {name} is not fitted yet: call fit(X_train) before transforming data"
-        )
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(
-            f"expected a 2-D array (n_samples, n_features), got shape {X.shape}; "
-            "reshape a single feature with X.reshape(-1, 1)"
-        )
-    if X.shape[0] == 0:
-        raise ValueError(f"expected at least one sample, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinity")
-    if fitted is not None and X.shape[1] != fitted.n_features_in_:
-        raise ValueError(
-            f"X has {X.shape[1]} features, but {type(fitted).__name__} was fitted "
-            f"with {fitted.n_features_in_} features"
-        )
-    return X
-
-
-def check_n_splits(n_splits, minimum):
-    """Raise unless ``n_splits`` is an integer >= ``minimum``."""
-    if isinstance(n_splits, bool) or not isinstance(n_splits, int | np.integer):
-        raise TypeError(f"n_splits must be an integer, got {n_splits!r}")
-    if n_splits < minimum:
-        raise ValueError(f"n_splits must be at least {minimum}, got {n_splits}")
-
-
-def check_feature_range(feature_range):
-    """Return ``(low, high)`` as floats; raise unless ``low < high``."""
-    low, high = feature_range
-    if not low < high:
-        raise ValueError(
-            f"feature_range must be (low, high) with low < high, got {feature_range!r}"
-        )
-    return float(low), float(high)
 
 
 def handle_zeros_in_scale(scale, constant=None):
@@ -248,16 +204,6 @@ def stratified_test_mask(labels, n_test):
     return rank < per_class[y]
 
 
-def check_same_length(arrays):
-    """Return the common length of ``arrays``; raise if there are none or lengths differ."""
-    if not arrays:
-        raise ValueError("holdout_split needs at least one array")
-    lengths = [len(a) for a in arrays]
-    if len(set(lengths)) != 1:
-        raise ValueError(f"all arrays need the same number of samples, got {lengths}")
-    return lengths[0]
-
-
 def holdout_split(*arrays, test_size=0.25, rng=None, stratify=None):
     """Shuffle and split arrays into a training and a test part.
 
@@ -297,9 +243,7 @@ class KFold:
     """
 
     def __init__(self, n_splits=5, *, shuffle=False, rng=None):
-        check_n_splits(n_splits, minimum=2)
-        if rng is not None and not shuffle:
-            raise ValueError("rng has no effect when shuffle=False: pass shuffle=True")
+        check_kfold(n_splits, shuffle, rng)
         self.n_splits, self.shuffle, self.rng = n_splits, shuffle, rng
 
     def get_n_splits(self, X=None, y=None):
@@ -307,10 +251,7 @@ class KFold:
 
     def split(self, X, y=None):
         n = len(X)
-        if self.n_splits > n:
-            raise ValueError(
-                f"cannot have n_splits={self.n_splits} greater than n_samples={n}"
-            )
+        check_kfold_samples(n, self.n_splits)
         indices = np.arange(n)
         if self.shuffle:
             indices = as_generator(self.rng).permutation(n)
@@ -334,10 +275,7 @@ class TimeSeriesSplit:
     """
 
     def __init__(self, n_splits=5, *, max_train_size=None, test_size=None, gap=0):
-        check_n_splits(n_splits, minimum=2)
-        check_count("max_train_size", max_train_size, minimum=1, optional=True)
-        check_count("test_size", test_size, minimum=1, optional=True)
-        check_count("gap", gap, minimum=0)
+        check_time_series_split(n_splits, max_train_size, test_size, gap)
         self.n_splits, self.max_train_size = n_splits, max_train_size
         self.test_size, self.gap = test_size, gap
 
@@ -347,13 +285,7 @@ class TimeSeriesSplit:
     def split(self, X, y=None):
         n, k, gap = len(X), self.n_splits, self.gap
         test_size = self.test_size or n // (k + 1)
-        if k + 1 > n:
-            raise ValueError(f"cannot have n_splits + 1 = {k + 1} folds > {n} samples")
-        if n - gap - k * test_size <= 0:
-            raise ValueError(
-                f"too many splits ({k}) for {n} samples "
-                f"with test_size={test_size} and gap={gap}"
-            )
+        check_time_series_samples(n, k, test_size, gap)  # room for k test blocks
         for test_start in range(n - k * test_size, n, test_size):
             train_end = test_start - gap
             train_start = 0

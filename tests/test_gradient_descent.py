@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from dlbook_utils import _gradient_descent_core as core
 from dlbook_utils.gradient_descent import (
     GDHistory,
     batch_indices,
@@ -378,3 +379,45 @@ def test_one_call_of_e_epochs_equals_e_calls_of_one_epoch():
 def test_batch_indices_names_a_bad_example_count(n):
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         batch_indices(n, 1, np.random.default_rng(0))
+
+
+# ------------------------------------------------------------- the core and its wrapper
+
+
+def test_public_functions_run_the_chapter_core_unchanged():
+    """The checked functions return exactly what chapter 4's unchecked core returns."""
+    X, y, theta0 = linear_regression(n=13)
+    kwargs = dict(lr=0.05, batch_size=4, epochs=2, drop_last=True)
+    theta, history = minibatch_gradient_descent(
+        mse_and_grad, theta0, X, y, rng=np.random.default_rng(3), **kwargs
+    )
+    core_theta, core_history = core.minibatch_gradient_descent(
+        mse_and_grad, theta0, X, y, rng=np.random.default_rng(3), **kwargs
+    )
+    np.testing.assert_array_equal(theta, core_theta)
+    assert history == core_history
+    np.testing.assert_array_equal(
+        gradient_descent(lambda t: 2 * t, theta0, 0.1, 5),
+        core.gradient_descent(lambda t: 2 * t, theta0, 0.1, 5),
+    )
+    for a, b in zip(
+        batch_indices(10, 3, np.random.default_rng(0)),
+        core.batch_indices(10, 3, np.random.default_rng(0)),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_bad_input_is_refused_before_the_first_update():
+    X, y, theta0 = linear_regression(n=10)
+    calls = []
+
+    def spy(theta, Xb, yb):
+        calls.append(len(yb))
+        return 0.0, np.zeros_like(theta)
+
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        minibatch_gradient_descent(
+            spy, theta0, X, y, lr=0.1, batch_size=2, epochs=3, rng=None
+        )
+    assert calls == []

@@ -377,6 +377,7 @@ def test_one_class_roc_raises_where_sklearn_returns_nan(y_true):
         (lambda: metrics.specificity_score([0, 1, 2], [0, 1, 2]), "Binary targets"),
         (lambda: metrics.specificity_score([0, 1], [0, 1], pos_label=2), "pos_label=2"),
         (lambda: metrics.roc_auc_score([0, 1, 2], [0.1, 0.5, 0.7]), "binary y_true only"),
+        (lambda: metrics.roc_auc_score([[0, 1]], [[0.1, 0.7]]), r"y_true must be 1-D"),
         (lambda: metrics.roc_curve([0, 1], [0.1, np.nan]), "NaN or infinity"),
         (lambda: metrics.roc_curve([0, 1], [0.1, 0.2, 0.3]), "different lengths"),
         (lambda: metrics.roc_curve([0.5, 1.0], [0.1, 0.2]), "class labels"),

@@ -338,5 +338,7 @@ def test_time_series_split_bad_input():
         TimeSeriesSplit(3, gap=-1)
     with pytest.raises(ValueError, match="test_size must be an integer >= 1"):
         TimeSeriesSplit(3, test_size=0)
+    with pytest.raises(ValueError, match="max_train_size must be an integer >= 1"):
+        TimeSeriesSplit(3, max_train_size=0)
     with pytest.raises(ValueError, match="at least 2"):
         TimeSeriesSplit(1)
