@@ -320,7 +320,11 @@ class LedgerPostTransform(SphinxPostTransform):
         if not any(r["entries"] for r in records):
             logger.warning("results ledger: no executed chapter recorded a number")
         for node in placeholders:
-            node.replace_self(make_ledger_table(records, self.env.docname))
+            # Eight columns need more than the text column: the theme's full-width class
+            # lets the table use the margin instead of scrolling sideways.
+            wide = nodes.container(classes=["full-width"])
+            wide += make_ledger_table(records, self.env.docname)
+            node.replace_self(wide)
 
 
 def _ledger_docs_to_update(app, env):
