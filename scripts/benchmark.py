@@ -1,12 +1,17 @@
-"""Benchmark the book's BatchLoader against DataLoader, and optionally time every chapter.
+"""Benchmark the book's data loader and CNN training paths, and optionally every chapter.
 
-Usage: python scripts/benchmark.py [--chapters] [--output bench.md]
+Usage: python scripts/benchmark.py [--loaders] [--cnn] [--chapters] [--output bench.md]
+
+Sections: ``--loaders`` times the book's BatchLoader against DataLoader; ``--cnn`` times
+CifarWideCNN training in eager NCHW, channels_last, torch.compile and bf16 autocast, and
+our im2col conv2d against F.conv2d. With neither flag both run; ``--chapters`` adds the
+quick-profile time of every chapter. The CNN section and the interleaved timer live in
+``benchmark_cnn.py`` beside this file.
 """
 
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import time
 from functools import partial
@@ -14,6 +19,14 @@ from pathlib import Path
 
 import jupytext
 import torch
+from benchmark_cnn import (
+    CNN_BATCHES,
+    benchmark_cnn,
+    benchmark_convs,
+    cnn_table,
+    compare,
+    conv_table,
+)
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from torch import nn
@@ -31,8 +44,20 @@ TARGET_RATIO = 1.4
 
 def parse_args():
     """Read the command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="timed epochs per loader")
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="With neither --loaders nor --cnn, both sections run.",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats per job")
+    parser.add_argument(
+        "--loaders", action="store_true", help="time BatchLoader vs DataLoader"
+    )
+    parser.add_argument(
+        "--cnn", action="store_true", help="time CifarWideCNN training and conv2d"
+    )
+    parser.add_argument(
+        "--cnn-batches", type=int, default=CNN_BATCHES, help="batches per CNN repeat"
+    )
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
     parser.add_argument("--seed", type=int, default=0, help="seed for data and models")
     parser.add_argument("--chapters", action="store_true", help="also time every chapter")
@@ -84,24 +109,6 @@ def train_epoch(loader, model, optimizer):
         optimizer.zero_grad()
         loss_fn(model(xb), yb).backward()
         optimizer.step()
-
-
-def seconds(job):
-    """Return the wall-clock seconds one call of job() takes."""
-    start = time.perf_counter()
-    job()
-    return time.perf_counter() - start
-
-
-def compare(jobs, repeats):
-    """Warm up each job once, then time them interleaved; return median seconds per job."""
-    times = {name: [] for name in jobs}
-    for job in jobs.values():
-        job()
-    for _ in range(repeats):
-        for name, job in jobs.items():
-            times[name].append(seconds(job))
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def benchmark_loaders(repeats, seed):
@@ -189,8 +196,17 @@ def main():
     args = parse_args()
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    lines = [machine_header(), ""]
-    lines += loader_table(benchmark_loaders(args.repeats, args.seed), args.repeats)
+    everything = not (args.loaders or args.cnn)
+    lines = [machine_header()]
+    if args.loaders or everything:
+        loaders = benchmark_loaders(args.repeats, args.seed)
+        lines += ["", *loader_table(loaders, args.repeats)]
+    if args.cnn or everything:
+        print("timing CifarWideCNN training ...", file=sys.stderr, flush=True)
+        cnn = benchmark_cnn(args.cnn_batches, args.repeats, args.seed)
+        lines += cnn_table(cnn, args.cnn_batches, args.repeats)
+        print("timing conv2d ...", file=sys.stderr, flush=True)
+        lines += conv_table(benchmark_convs(args.repeats, args.seed), args.repeats)
     chapters = benchmark_chapters() if args.chapters else []
     if args.chapters:
         lines += chapter_table(chapters)
