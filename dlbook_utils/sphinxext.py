@@ -12,6 +12,7 @@
 
 import json
 import posixpath
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -229,6 +230,39 @@ def _merged_standins(records):
     return list(seen.values())
 
 
+def restore_cached_outputs(executed, cache_path):
+    """Put a cache hit's outputs back into the executed notebook file ``executed``.
+
+    With ``execute_notebooks: cache``, myst-nb 1.4 renders a cache hit with its outputs but
+    writes the notebook it read, without them, to ``jupyter_execute``. The download button,
+    the results ledger and the stand-in box read that file, so it is rewritten from the
+    same cache. Returns True when the file was rewritten.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+
+    executed = Path(executed)
+    if not executed.exists() or not Path(cache_path).is_dir():
+        return False
+    notebook = nbformat.read(executed, as_version=4)
+    if any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"):
+        return False  # executed in this build: the file is complete
+    try:
+        _, merged = get_cache(str(cache_path)).merge_match_into_notebook(notebook)
+    except KeyError:  # no cached execution of this code
+        return False
+    nbformat.write(merged, executed)
+    return True
+
+
+def _restore_cached_outputs(app, doctree):
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{app.env.docname}.ipynb"
+    config = getattr(app.env, "mystnb_config", None)  # myst-nb's resolved settings
+    cache_path = getattr(config, "execution_cache_path", "")
+    if cache_path:
+        restore_cached_outputs(executed, cache_path)
+
+
 def _insert_standin_box(app, doctree):
     """On reading a page: if its executed notebook used stand-ins, put the box at the top."""
     env = app.env
@@ -331,7 +365,32 @@ def _ledger_docs_to_update(app, env):
     return sorted(getattr(env, "dlbook_ledger_docs", ()))
 
 
+def _add_static(app, config):
+    """Serve the book's stylesheet (``dlbook_utils/static``) with the site."""
+    config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
+_CHAPTER_FILE = re.compile(r"chapters/(\d+)_")
+
+
+def _number_exercises_by_chapter(app, env):
+    """Number exercises per chapter, 8.1, 8.2, ...: sphinx-exercise numbers them through the
+    whole book. Runs after Sphinx assigns its numbers; chapter files are named NN_slug."""
+    for docname, numbers in env.toc_fignumbers.items():
+        match = _CHAPTER_FILE.match(docname)
+        if not match or "exercise" not in numbers:
+            continue
+        chapter = int(match.group(1))
+        in_order = sorted(numbers["exercise"], key=numbers["exercise"].get)
+        numbers["exercise"] = {ids: (chapter, k) for k, ids in enumerate(in_order, 1)}
+    return []
+
+
 def setup(app):
+    app.connect("config-inited", _add_static)
+    app.add_css_file("dlbook.css")
+    # After TocTreeCollector (priority 500) has assigned the book-wide numbers.
+    app.connect("env-get-updated", _number_exercises_by_chapter, priority=900)
     app.add_node(LedgerNode)
     app.add_node(StandinPagesNode)
     app.add_directive("results-ledger", ResultsLedger)
@@ -339,6 +398,8 @@ def setup(app):
     app.add_directive("build-machine", BuildMachine)
     app.add_post_transform(LedgerPostTransform)
     app.connect("env-updated", _ledger_docs_to_update)
+    # Before the stand-in box reads the executed notebook (default priority 500).
+    app.connect("doctree-read", _restore_cached_outputs, priority=400)
     app.connect("doctree-read", _insert_standin_box)
     app.connect("env-purge-doc", _purge_doc)
     app.connect("build-finished", _copy_mathjax)

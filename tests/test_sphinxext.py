@@ -218,3 +218,41 @@ def test_the_box_sets_backticks_as_code_and_hides_the_home_folder(monkeypatch, t
     assert [n.astext() for n in box.findall(lambda n: n.tagname == "literal")] == [
         "make data"
     ]
+
+
+def test_a_cache_hit_gets_its_outputs_back_in_the_executed_notebook(tmp_path):
+    """myst-nb writes a cache hit's notebook without outputs; the extension restores them."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    from dlbook_utils.sphinxext import restore_cached_outputs
+
+    def notebook(with_outputs):
+        cell = nbformat.v4.new_code_cell(
+            "print(1)", execution_count=1 if with_outputs else None
+        )
+        if with_outputs:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+        nb = nbformat.v4.new_notebook(cells=[cell])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        return nb
+
+    done = tmp_path / "done.ipynb"
+    nbformat.write(notebook(True), done)
+    cache = tmp_path / "cache"
+    get_cache(str(cache)).cache_notebook_file(str(done), check_validity=False)
+
+    written = tmp_path / "jupyter_execute" / "page.ipynb"
+    written.parent.mkdir()
+    nbformat.write(notebook(False), written)  # what myst-nb leaves on a cache hit
+    assert restore_cached_outputs(written, cache)
+    outputs = nbformat.read(written, as_version=4).cells[0].outputs
+    assert outputs and outputs[0]["text"] == "1\n"
+    assert not restore_cached_outputs(written, cache)  # complete now: left alone
+
+    other = tmp_path / "jupyter_execute" / "other.ipynb"
+    nb = notebook(False)
+    nb.cells[0].source = "print(2)"  # code the cache has never run
+    nbformat.write(nb, other)
+    assert not restore_cached_outputs(other, cache)
+    assert not restore_cached_outputs(tmp_path / "missing.ipynb", cache)

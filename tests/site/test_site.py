@@ -225,3 +225,22 @@ def test_page_parser_separates_code_math_and_prose():
     assert page.mtext == ["a\\_b"] and page.math_sources == 1 and page.typeset == 1
     assert "File /x/y.py" in page.visible_text and "var a" not in page.visible_text
     assert "File /x/y.py" not in " ".join(page.text)
+
+
+def test_exercises_are_numbered_by_chapter(site_dir):
+    """Chapter N's exercises read "Exercise N.1", "N.2", ... in order, solutions alike."""
+    checked = 0
+    for path in sorted((site_dir / "chapters").glob("*.html")):
+        chapter = int(path.name.split("_")[0])
+        html = path.read_text(encoding="utf-8")
+        numbers = re.findall(
+            r'admonition-title"><span class="caption-number">Exercise ([\d.]+)', html
+        )
+        assert numbers, f"{path.name}: no numbered exercise found"
+        assert numbers == [f"{chapter}.{k}" for k in range(1, len(numbers) + 1)], (
+            f"{path.name}: exercises numbered {numbers}"
+        )
+        solutions = re.findall(r"Solution to(?:<[^>]+>|\s)*Exercise ([\d.]+)", html)
+        assert set(solutions) <= set(numbers), f"{path.name}: solutions {solutions}"
+        checked += 1
+    assert checked, "no chapter pages were built"
