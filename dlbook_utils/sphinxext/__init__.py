@@ -1,7 +1,7 @@
 """The book's Sphinx extension (listed in ``_config.yml``).
 
-- Serves MathJax 3 from the site itself (from the ``django-static-mathjax`` package), so math
-  renders with no internet, for readers and for the browser test alike.
+- The site's MathJax, stylesheet, exercise numbers and cached outputs: see
+  :mod:`dlbook_utils.sphinxext.site`.
 - ``{results-ledger}``: a table of every headline number recorded by the executed chapters
   (see :mod:`dlbook_utils.provenance`), read from the executed notebooks of this build.
 - ``{build-machine}``: a sentence naming the machine, profile and date of this build.
@@ -12,8 +12,6 @@
 
 import json
 import posixpath
-import re
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,12 +21,21 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .profile import get_profile
-from .provenance import LEDGER_KEY, machine_summary
+from ..profile import get_profile
+from ..provenance import LEDGER_KEY, machine_summary
+from .site import (
+    MATHJAX_PATH,
+    _add_static,
+    _copy_mathjax,
+    _number_exercises_by_chapter,
+    _restore_cached_outputs,
+    restore_cached_outputs,
+)
 
 __all__ = [
     "ledger_records", "notebook_records", "record_standins", "record_data",
-    "make_ledger_table", "standin_box", "standin_summary", "setup",
+    "make_ledger_table", "standin_box", "standin_summary", "restore_cached_outputs",
+    "MATHJAX_PATH", "setup",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -37,37 +44,6 @@ logger = logging.getLogger(__name__)
 STANDIN_CLASS = "dlbook-standin"
 STANDIN_ROW_CLASS = "dlbook-standin-row"
 DEFAULT_REMEDY = "run `make data` where the internet can be reached, then rebuild the book"
-
-MATHJAX_PATH = "mathjax/tex-chtml.js"  # relative to _static
-# What tex-chtml.js loads at run time; the speech engine (sre) and other bundles stay out.
-_MATHJAX_PARTS = ("tex-chtml.js", "input", "output/chtml", "ui", "a11y", "adaptors")
-
-
-def _mathjax_source():
-    try:
-        import mathjax  # the django-static-mathjax distribution
-    except ImportError:
-        return None
-    return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-
-
-def _copy_mathjax(app, exception):
-    if exception or app.builder.format != "html":
-        return
-    source = _mathjax_source()
-    if source is None:
-        logger.warning(
-            "django-static-mathjax is not installed: math will not render offline"
-        )
-        return
-    target = Path(app.outdir) / "_static" / "mathjax"
-    for part in _MATHJAX_PARTS:
-        src, dst = source / part, target / part
-        if src.is_dir():
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
 
 
 class LedgerNode(nodes.General, nodes.Element):
@@ -230,39 +206,6 @@ def _merged_standins(records):
     return list(seen.values())
 
 
-def restore_cached_outputs(executed, cache_path):
-    """Put a cache hit's outputs back into the executed notebook file ``executed``.
-
-    With ``execute_notebooks: cache``, myst-nb 1.4 renders a cache hit with its outputs but
-    writes the notebook it read, without them, to ``jupyter_execute``. The download button,
-    the results ledger and the stand-in box read that file, so it is rewritten from the
-    same cache. Returns True when the file was rewritten.
-    """
-    import nbformat
-    from jupyter_cache import get_cache
-
-    executed = Path(executed)
-    if not executed.exists() or not Path(cache_path).is_dir():
-        return False
-    notebook = nbformat.read(executed, as_version=4)
-    if any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"):
-        return False  # executed in this build: the file is complete
-    try:
-        _, merged = get_cache(str(cache_path)).merge_match_into_notebook(notebook)
-    except KeyError:  # no cached execution of this code
-        return False
-    nbformat.write(merged, executed)
-    return True
-
-
-def _restore_cached_outputs(app, doctree):
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{app.env.docname}.ipynb"
-    config = getattr(app.env, "mystnb_config", None)  # myst-nb's resolved settings
-    cache_path = getattr(config, "execution_cache_path", "")
-    if cache_path:
-        restore_cached_outputs(executed, cache_path)
-
-
 def _insert_standin_box(app, doctree):
     """On reading a page: if its executed notebook used stand-ins, put the box at the top."""
     env = app.env
@@ -363,27 +306,6 @@ class LedgerPostTransform(SphinxPostTransform):
 
 def _ledger_docs_to_update(app, env):
     return sorted(getattr(env, "dlbook_ledger_docs", ()))
-
-
-def _add_static(app, config):
-    """Serve the book's stylesheet (``dlbook_utils/static``) with the site."""
-    config.html_static_path.append(str(Path(__file__).parent / "static"))
-
-
-_CHAPTER_FILE = re.compile(r"chapters/(\d+)_")
-
-
-def _number_exercises_by_chapter(app, env):
-    """Number exercises per chapter, 8.1, 8.2, ...: sphinx-exercise numbers them through the
-    whole book. Runs after Sphinx assigns its numbers; chapter files are named NN_slug."""
-    for docname, numbers in env.toc_fignumbers.items():
-        match = _CHAPTER_FILE.match(docname)
-        if not match or "exercise" not in numbers:
-            continue
-        chapter = int(match.group(1))
-        in_order = sorted(numbers["exercise"], key=numbers["exercise"].get)
-        numbers["exercise"] = {ids: (chapter, k) for k, ids in enumerate(in_order, 1)}
-    return []
 
 
 def setup(app):
