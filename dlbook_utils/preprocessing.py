@@ -221,12 +221,15 @@ def holdout_split(*arrays, test_size=0.25, rng=None, stratify=None):
     """
     n = check_same_length(arrays)
     n_test = n_test_samples(test_size, n)
-    order = as_generator(rng).permutation(n)
+    gen = as_generator(rng)
+    order = gen.permutation(n)
     if stratify is None:
         is_test = np.arange(n) < n_test
     else:
         is_test = stratified_test_mask(np.asarray(stratify)[order], n_test)
     train, test = order[~is_test], order[is_test]
+    if stratify is not None:  # the mask took each class's first positions: mix again
+        train, test = gen.permutation(train), gen.permutation(test)
     return [part for a in arrays for part in (a[train], a[test])]
 
 

@@ -342,3 +342,15 @@ def test_time_series_split_bad_input():
         TimeSeriesSplit(3, max_train_size=0)
     with pytest.raises(ValueError, match="at least 2"):
         TimeSeriesSplit(1)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stratified_parts_are_mixed_from_their_first_rows(seed):
+    """The stratified mask takes each class's first positions; both parts are then
+    shuffled again, so a prefix of either part is a fair sample of its classes. (Before,
+    the first 100 training rows missed some of ten balanced classes altogether.)"""
+    y = np.repeat(np.arange(10), 1000)
+    y_tr, y_te = holdout_split(y, test_size=0.25, rng=seed, stratify=y)
+    for part in (y_tr, y_te):
+        assert np.bincount(part[:100], minlength=10).min() >= 1, part[:100]
+    assert np.array_equal(np.bincount(y_te), np.full(10, 250))
