@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The system packages a README command needs, checked before any other work:
 #   scripts/system_packages.sh book   Fashion-MNIST (Debian's dataset-fashion-mnist, or a
-#                                     copy in the data cache) and Python's venv module
+#                                     copy in the data cache), Debian's word lists for
+#                                     chapter 10 and Python's venv module
 #   scripts/system_packages.sh test   the same, plus Chromium for the browser test
 # What is missing is installed with apt-get when this machine allows it (root, or sudo
 # without a password), saying what and why; otherwise the script stops at once with the
@@ -35,6 +36,14 @@ has_fmnist_in() {
   for f in $FMNIST_FILES; do [ -f "$1/$f" ] || return 1; done
 }
 has_fashion_mnist() { has_fmnist_in "$FMNIST_SYSTEM" || has_fmnist_in "$cache/fashion_mnist"; }
+DICT_DIR=${_DLBOOK_DICT_DIR:-/usr/share/dict}  # (tests move it)
+# Chapter 10's languages: file under /usr/share/dict and the Debian package installing it.
+WORDLISTS="american-english:wamerican french:wfrench ngerman:wngerman italian:witalian
+spanish:wspanish"
+missing_wordlists() {
+  local entry
+  for entry in $WORDLISTS; do [ -f "$DICT_DIR/${entry%%:*}" ] || echo "${entry##*:}"; done
+}
 chromium_path() { command -v chromium || command -v chromium-browser || command -v google-chrome; }
 has_venv() { [ -x .venv/bin/python ] || "$PYTHON" -c "import ensurepip, venv" 2>/dev/null; }
 
@@ -50,6 +59,11 @@ check() {
     missing+=(dataset-fashion-mnist)
     why+=("dataset-fashion-mnist: Fashion-MNIST, the real data of most chapters")
   fi
+  local p
+  for p in $(missing_wordlists); do
+    missing+=("$p")
+    why+=("$p: a word list for chapter 10's which-language-is-this-word classifier")
+  done
   if [ "$target" = test ] && ! chromium_path >/dev/null; then
     missing+=(chromium)
     why+=("chromium: headless Chromium, with which the browser test reads every page")
@@ -59,7 +73,7 @@ check() {
 check
 if [ ${#missing[@]} -eq 0 ]; then
   where=$(has_fmnist_in "$FMNIST_SYSTEM" && echo "$FMNIST_SYSTEM" || echo "the data cache")
-  line="==> [system] present: Python venv, Fashion-MNIST ($where)"
+  line="==> [system] present: Python venv, Fashion-MNIST ($where), word lists"
   [ "$target" = test ] && line+=", Chromium ($(chromium_path))"
   echo "$line"
   exit 0
@@ -103,6 +117,8 @@ for p in "${missing[@]}"; do
     chromium) brew+=("brew install --cask chromium") ;;
     python3-venv) brew+=("brew install python@3.11") ;;
     dataset-fashion-mnist) brew+=("make data   # downloads Fashion-MNIST into the data cache") ;;
+    w*) [[ " ${brew[*]} " == *"word lists"* ]] ||
+      brew+=("(no word lists on Homebrew: chapter 10 then says it uses a stand-in)") ;;
   esac
 done
 {

@@ -20,18 +20,25 @@ FMNIST = [
     "t10k-images-idx3-ubyte.gz",
     "t10k-labels-idx1-ubyte.gz",
 ]
+WORDLISTS = ["american-english", "french", "ngerman", "italian", "spanish"]
 
 
 @pytest.fixture
 def run(tmp_path):
-    """run(target, chromium=False, fmnist_in_cache=False) -> CompletedProcess."""
+    """run(target, chromium=False, fmnist_in_cache=False, wordlists=True) -> result."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("bash", "dirname", "tr", "id"):
         (bin_dir / tool).symlink_to(shutil.which(tool))
     cache = tmp_path / "cache"
 
-    def run_script(target, chromium=False, fmnist_in_cache=False):
+    dict_dir = tmp_path / "dict"
+
+    def run_script(target, chromium=False, fmnist_in_cache=False, wordlists=True):
+        dict_dir.mkdir(exist_ok=True)
+        if wordlists:
+            for name in WORDLISTS:
+                (dict_dir / name).write_text("word\n")
         if chromium:
             fake = bin_dir / "chromium"
             fake.write_text("#!/bin/sh\n")
@@ -46,6 +53,7 @@ def run(tmp_path):
             "DLBOOK_NO_APT": "1",
             "DLBOOK_DATA": str(cache),
             "_DLBOOK_FMNIST_SYSTEM": str(tmp_path / "no-such-package"),
+            "_DLBOOK_DICT_DIR": str(dict_dir),
             "PYTHON": sys.executable,
         }
         start = time.monotonic()
@@ -89,3 +97,11 @@ def test_only_the_browser_missing(run):
 
 def test_unknown_target(run):
     assert run("everything").returncode == 2
+
+
+def test_word_lists_missing(run):
+    done = run("book", fmnist_in_cache=True, wordlists=False)
+    assert done.returncode == 1
+    line = "sudo apt-get install wamerican wfrench wngerman witalian wspanish"
+    assert line in done.stderr
+    assert "chapter 10" in done.stderr
