@@ -1,4 +1,4 @@
-"""The CNN section of benchmark.py, and the interleaved timer every section uses.
+"""The CNN section of benchmark.py, and the interleaved comparison every section uses.
 
 Training throughput of CifarWideCNN in eager NCHW, channels_last, torch.compile and bf16
 autocast, side by side; and the book's im2col conv2d against F.conv2d, forward+backward,
@@ -6,18 +6,17 @@ on three of that model's layer shapes. Run it through ``scripts/benchmark.py --c
 """
 
 import os
-import statistics
 import tempfile
-import time
 from functools import partial
-from pathlib import Path
 from unittest.mock import patch
 
 import torch
 from torch.nn import functional as F
 
+from dlbook_utils import timing
 from dlbook_utils.layers import conv2d
 from dlbook_utils.models import CifarWideCNN
+from dlbook_utils.timing import native_bf16_flags, seconds
 
 __all__ = [
     "seconds",
@@ -33,7 +32,6 @@ CNN_BATCHES, CNN_WARMUP = 12, 3  # timed batches per repeat; untimed steps per v
 # (batch, in channels, out channels, height = width) of three CifarWideCNN convolutions
 CONV_SHAPES = [(64, 3, 32, 32), (64, 64, 128, 16), (64, 256, 256, 8)]
 CONV_ITERS = 3  # forward+backward passes per timed call
-BF16_FLAGS = ("avx512_bf16", "amx_bf16")  # /proc/cpuinfo flags of native bf16 support
 # name -> (channels_last, torch.compile, bf16 autocast); the first is the baseline
 CNN_VARIANTS = {
     "eager NCHW": (False, False, False),
@@ -43,57 +41,21 @@ CNN_VARIANTS = {
 }
 
 
-def seconds(job):
-    """Return the wall-clock seconds one call of job() takes."""
-    start = time.perf_counter()
-    job()
-    return time.perf_counter() - start
-
-
-def error_text(exc):
-    """Return an exception as one short line for a table cell."""
-    return " ".join(f"{type(exc).__name__}: {exc}".split())[:200].replace("|", "/")
+def error_text(message):
+    """Return an error message as one short line for a table cell (no pipes)."""
+    return " ".join(str(message).split())[:200].replace("|", "/")
 
 
 def compare(jobs, repeats, warmup=1, errors=None):
     """Time jobs interleaved after `warmup` untimed rounds; return median seconds per job.
 
-    With an `errors` dict, a job that raises is dropped and its error recorded there
-    (as one line) instead of stopping the run.
+    The timer is dlbook_utils.timing.compare. With an `errors` dict, a job that raises is
+    dropped and its error recorded there (as one line) instead of stopping the run.
     """
-    live = dict(jobs)
-    times = {name: [] for name in jobs}
-    for round_ in range(warmup + repeats):
-        for name, job in list(live.items()):
-            try:
-                elapsed = seconds(job)
-            except Exception as exc:  # e.g. torch.compile failing: report, go on
-                if errors is None:
-                    raise
-                errors[name] = error_text(exc)
-                del live[name]
-                continue
-            if round_ >= warmup:
-                times[name].append(elapsed)
-    return {name: statistics.median(times[name]) for name in live}
-
-
-def native_bf16_flags(cpuinfo=None):
-    """Return the CPU flags of native bf16 support found in /proc/cpuinfo (or `cpuinfo`).
-
-    An empty list means no native bf16, or not Linux: bf16 autocast then runs emulated,
-    often many times slower than float32, so the benchmark skips it.
-    """
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return []
-    for line in cpuinfo.splitlines():
-        if line.startswith("flags"):
-            flags = set(line.partition(":")[2].split())
-            return [flag for flag in BF16_FLAGS if flag in flags]
-    return []
+    result = timing.compare(jobs, repeats, warmup, keep_going=errors is not None)
+    if errors is not None:
+        errors.update({name: error_text(e) for name, e in result.errors.items()})
+    return result.medians()
 
 
 def cifar_batches(n_batches, batch_size, seed):
@@ -165,7 +127,7 @@ def benchmark_cnn(n_batches, repeats, seed, variants=CNN_VARIANTS, batch_size=64
                 try:
                     jobs[name], first[name] = prepare_variant(variant, batches, seed)
                 except Exception as exc:  # a failed compile goes in the table
-                    errors[name] = error_text(exc)
+                    errors[name] = error_text(f"{type(exc).__name__}: {exc}")
             medians = compare(jobs, repeats, warmup=0, errors=errors)
     results = {}
     for name, (_, compiled, _) in variants.items():
