@@ -36,7 +36,7 @@ from .mnist5k import load_mnist_5k
 from .synthetic import make_gaussian_mixture, make_moons, make_spirals
 from .tabular import TABULAR, TabularDataset, load_tabular
 from .text import WORDLISTS, load_imdb, load_wordlist, read_imdb_folder
-from .timeseries import TIMESERIES, TimeSeries, load_timeseries
+from .timeseries import TIMESERIES, TimeSeries, load_co2, load_timeseries
 
 __all__ = [
     "BatchLoader",
@@ -67,6 +67,7 @@ __all__ = [
     "load_mnist_5k",
     "load_tabular",
     "load_timeseries",
+    "load_co2",
     "load_wordlist",
     "make_gaussian_mixture",
     "make_moons",
