@@ -33,12 +33,15 @@ from .images import (
     read_idx,
 )
 from .mnist5k import load_mnist_5k
+from .shapes import SHAPE_CLASSES, make_shapes
 from .synthetic import make_gaussian_mixture, make_moons, make_spirals
 from .tabular import TABULAR, TabularDataset, load_tabular
 from .text import WORDLISTS, load_imdb, load_wordlist, read_imdb_folder
 from .timeseries import TIMESERIES, TimeSeries, load_co2, load_timeseries
 
 __all__ = [
+    "SHAPE_CLASSES",
+    "make_shapes",
     "BatchLoader",
     "CIFAR10_CLASSES",
     "ChecksumError",

@@ -10,15 +10,28 @@ plus :func:`count_parameters` and :func:`count_multiply_adds` for comparing them
 - :mod:`.small`: :func:`small_vgg`, :func:`small_resnet`, :func:`small_inception`,
   :func:`small_mobilenet`, small enough to train on Fashion-MNIST on a CPU (chapter 9)
 - :mod:`.counting`: :func:`count_parameters`, :func:`count_multiply_adds`
+- :mod:`.autoencoder`: :class:`LinearAutoencoder`, :class:`MLPAutoencoder`,
+  :class:`ConvAutoencoder` (chapter 12)
+- :mod:`.transformer`: :class:`TinyGPT` with a key/value cache, :func:`generate` (ch. 11)
+- :mod:`.gan`: :class:`MLPGenerator`, :class:`MLPDiscriminator`, :class:`DCGANGenerator`,
+  :class:`DCGANDiscriminator` (chapter 18)
+- :mod:`.unet`: :class:`UNet`, :class:`DoubleConv`, :func:`unet_param_count` (ch. 21)
 """
 
+from .autoencoder import ConvAutoencoder, LinearAutoencoder, MLPAutoencoder
 from .cifar import CifarLeNet, CifarMLP, CifarWideCNN
 from .classic import DepthwiseSeparable, InceptionModule, LeNet5, vgg_block
 from .counting import count_multiply_adds, count_parameters
+from .gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from .resnet import BasicBlock, Bottleneck, init_he
 from .small import small_inception, small_mobilenet, small_resnet, small_vgg
+from .transformer import CausalSelfAttention, GPTBlock, TinyGPT, generate
+from .unet import DoubleConv, UNet, unet_param_count
 
 __all__ = [
+    "UNet",
+    "DoubleConv",
+    "unet_param_count",
     "CifarMLP",
     "CifarLeNet",
     "CifarWideCNN",
@@ -35,4 +48,17 @@ __all__ = [
     "small_mobilenet",
     "count_parameters",
     "count_multiply_adds",
+    "LinearAutoencoder",
+    "MLPAutoencoder",
+    "ConvAutoencoder",
+    "CausalSelfAttention",
+    "GPTBlock",
+    "TinyGPT",
+    "generate",
+    "masked_mean",
+    "padding_mask",
+    "MLPGenerator",
+    "MLPDiscriminator",
+    "DCGANGenerator",
+    "DCGANDiscriminator",
 ]
