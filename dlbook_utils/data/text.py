@@ -17,7 +17,7 @@ from ._store import (
 )
 from .base import Dataset
 
-__all__ = ["load_imdb", "read_imdb_folder", "load_wordlist", "WORDLISTS"]
+__all__ = ["load_imdb", "load_imdb_unsup", "read_imdb_folder", "load_wordlist", "WORDLISTS"]
 
 IMDB_FILE = RemoteFile(
     "aclImdb_v1.tar.gz",
@@ -102,6 +102,30 @@ def load_imdb(allow_standin=None):
         _load_imdb_real,
         "imdb",
         _load_imdb_standin,
+        remedy(IMDB_FILE.filename, "imdb"),
+        allow_standin,
+    )
+
+
+def _load_imdb_unsup_real():
+    archive = fetch(IMDB_FILE, "imdb", how_to_get="Run `make data` with internet access.")
+    root = safe_extract(archive, cache_dir() / "imdb" / "extracted") / "aclImdb"
+    folder = root / "train" / "unsup"
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is missing: not an extracted aclImdb archive")
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+
+
+def load_imdb_unsup(allow_standin=None):
+    """The 50,000 unlabelled reviews of the archive (``train/unsup``), a list of strings.
+
+    For pretraining (chapter 19). The stand-in is 50,000 unlabelled stand-in reviews
+    drawn like those of :func:`load_imdb` from another seed.
+    """
+    return or_standin(
+        _load_imdb_unsup_real,
+        "imdb",
+        lambda: _standin_reviews(50_000, np.random.default_rng(5))[0],
         remedy(IMDB_FILE.filename, "imdb"),
         allow_standin,
     )
