@@ -13,8 +13,12 @@ plus :func:`count_parameters` and :func:`count_multiply_adds` for comparing them
 - :mod:`.autoencoder`: :class:`LinearAutoencoder`, :class:`MLPAutoencoder`,
   :class:`ConvAutoencoder` (chapter 12)
 - :mod:`.transformer`: :class:`TinyGPT` with a key/value cache, :func:`generate` (ch. 11)
+- :mod:`.text`: :class:`GRUClassifier`, :class:`TransformerClassifier`,
+  :class:`SmallBERT`, :func:`mask_tokens` (chapter 19)
 - :mod:`.gan`: :class:`MLPGenerator`, :class:`MLPDiscriminator`, :class:`DCGANGenerator`,
   :class:`DCGANDiscriminator` (chapter 18)
+- :mod:`.flows`, :mod:`.flows_image`: :class:`TanhFlow1d`, :class:`AffineCoupling`,
+  :class:`RealNVP2d`, :class:`MultiScaleFlow` (chapter 20)
 - :mod:`.unet`: :class:`UNet`, :class:`DoubleConv`, :func:`unet_param_count` (ch. 21)
 """
 
@@ -22,13 +26,29 @@ from .autoencoder import ConvAutoencoder, LinearAutoencoder, MLPAutoencoder
 from .cifar import CifarLeNet, CifarMLP, CifarWideCNN
 from .classic import DepthwiseSeparable, InceptionModule, LeNet5, vgg_block
 from .counting import count_multiply_adds, count_parameters
+from .flows import AffineCoupling, RealNVP2d, TanhFlow1d
+from .flows_image import LogitTransform, MultiScaleFlow, bits_per_dim
 from .gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from .resnet import BasicBlock, Bottleneck, init_he
 from .small import small_inception, small_mobilenet, small_resnet, small_vgg
+from .text import (
+    GRUClassifier,
+    SmallBERT,
+    TransformerClassifier,
+    mask_tokens,
+    masked_mean,
+    padding_mask,
+)
 from .transformer import CausalSelfAttention, GPTBlock, TinyGPT, generate
 from .unet import DoubleConv, UNet, unet_param_count
 
 __all__ = [
+    "TanhFlow1d",
+    "AffineCoupling",
+    "RealNVP2d",
+    "LogitTransform",
+    "MultiScaleFlow",
+    "bits_per_dim",
     "UNet",
     "DoubleConv",
     "unet_param_count",
@@ -55,6 +75,10 @@ __all__ = [
     "GPTBlock",
     "TinyGPT",
     "generate",
+    "GRUClassifier",
+    "TransformerClassifier",
+    "SmallBERT",
+    "mask_tokens",
     "masked_mean",
     "padding_mask",
     "MLPGenerator",
