@@ -4,10 +4,10 @@ The layers, in order (D = 784 dimensions throughout):
 
 1. :class:`LogitTransform`: x in (0, 1) -> logit(alpha + (1 - 2 alpha) x), with its
    log-determinant, so the model is a density on [0, 1]^D.
-2. Two couplings with checkerboard masks on (1, 28, 28).
+2. ``n_couplings`` couplings with checkerboard masks on (1, 28, 28).
 3. Squeeze (chapter 8's ``squeeze2d``, a permutation: log-det 0) to (4, 14, 14), then
-   two couplings with channel masks; half the channels (2, 14, 14) are *factored out*:
-   they go straight to the latent, and the rest continue.
+   ``n_couplings`` couplings with channel masks; half the channels (2, 14, 14) are
+   *factored out*: they go straight to the latent, and the rest continue.
 4. Squeeze to (8, 7, 7), couplings with channel masks, then to the latent.
 
 Dequantisation is the caller's job: pass ``(pixels + u) / 256`` with u ~ U[0, 1)^D.
