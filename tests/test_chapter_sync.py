@@ -1,6 +1,7 @@
 """A chapter's from-scratch cells and the dlbook_utils code they mirror must not drift apart.
 
-A code cell marked ``:mirror: dlbook_utils.module.name`` must define ``name`` with the same
+A code cell marked ``:mirror: dlbook_utils.module.name`` (or ``:mirror: module.name``, the
+prefix being implied) must define ``name`` with the same
 code as the library: the syntax trees are compared with docstrings removed (comments never
 reach the tree), so a chapter may explain in its own words but not compute differently.
 """
@@ -44,6 +45,9 @@ def normalised(source, name):
 
 
 def resolve(dotted):
+    """The object named ``dotted``; a name without the package prefix is in dlbook_utils."""
+    if not dotted.startswith("dlbook_utils."):
+        dotted = "dlbook_utils." + dotted  # keeps long names within a page's 80 columns
     module_name, _, attr = dotted.rpartition(".")
     return getattr(importlib.import_module(module_name), attr)
 
