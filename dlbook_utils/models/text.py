@@ -54,6 +54,22 @@ def masked_mean(x, pad):
     return (x * keep).sum(1) / keep.sum(1)
 
 
+def _encoder_stack(d_model, nhead, dim_feedforward, dropout, num_layers):
+    """``num_layers`` pre-norm GELU encoder layers (batch first), as both models use."""
+    return nn.ModuleList(
+        TransformerEncoderLayer(
+            d_model,
+            nhead,
+            dim_feedforward,
+            dropout,
+            activation="gelu",
+            batch_first=True,
+            norm_first=True,
+        )  # fmt: skip
+        for _ in range(num_layers)
+    )
+
+
 class GRUClassifier(nn.Module):
     """Embedding -> (bidirectional) GRU over the packed reviews -> linear layer.
 
@@ -102,18 +118,7 @@ class TransformerClassifier(nn.Module):
         pe = sinusoidal_positional_encoding(max_len + 1, d_model)
         self.register_buffer("pe", pe, persistent=False)
         self.cls = nn.Parameter(torch.randn(1, 1, d_model) * 0.02)
-        self.layers = nn.ModuleList(
-            TransformerEncoderLayer(
-                d_model,
-                nhead,
-                dim_feedforward,
-                dropout,
-                activation="gelu",
-                batch_first=True,
-                norm_first=True,
-            )  # fmt: skip
-            for _ in range(num_layers)
-        )
+        self.layers = _encoder_stack(d_model, nhead, dim_feedforward, dropout, num_layers)
         self.norm = LayerNorm(d_model)
         self.out = nn.Linear(d_model, num_classes)
 
@@ -151,18 +156,7 @@ class SmallBERT(nn.Module):
         self.max_len = max_len
         self.tok = nn.Embedding(vocab_size, d_model, padding_idx=0)
         self.pos = nn.Embedding(max_len, d_model)
-        self.layers = nn.ModuleList(
-            TransformerEncoderLayer(
-                d_model,
-                nhead,
-                dim_feedforward,
-                dropout,
-                activation="gelu",
-                batch_first=True,
-                norm_first=True,
-            )  # fmt: skip
-            for _ in range(num_layers)
-        )
+        self.layers = _encoder_stack(d_model, nhead, dim_feedforward, dropout, num_layers)
         self.norm = LayerNorm(d_model)
         self.mlm_head = nn.Linear(d_model, vocab_size)
         self.dropout = nn.Dropout(dropout)
