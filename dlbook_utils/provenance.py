@@ -36,7 +36,7 @@ class LedgerEntry:
     value: float
     model: str = ""
     params: int | None = None
-    seconds: float | None = None
+    seconds: float | None = None  # kept in the record; the ledger does not show it
     note: str = ""
 
 
@@ -100,11 +100,14 @@ def provenance_line(s):
     # "full (GPU budget)" -> "`full` profile (GPU budget)"
     budget = s["budget"].replace(s["profile"], f"`{s['profile']}` profile", 1)
     device = f"`{s['device']}`" + (f" ({s['gpu']})" if s["gpu"] else "")
+    # The time runs from the setup cell's ChapterRun to finish(): the chapter's own code.
+    # The execution-statistics page times the whole notebook, kernel start-up included.
     return (
         f"**Provenance.** This page was executed {data}, in the {budget}, on {device} "
         f"of a machine with {s['machine']}, with torch {s['torch']} and Python "
-        f"{s['python']}, in {s['seconds']:.1f} s, from commit `{s['commit']}` "
-        f"on {s['date']}."
+        f"{s['python']}, from commit `{s['commit']}` on {s['date']}. Its code ran for "
+        f"{s['seconds']:.1f} s, from the setup cell to this line (kernel start-up and the "
+        "setup cell's imports not counted)."
     )
 
 
@@ -133,6 +136,7 @@ class ChapterRun:
 
     @property
     def seconds(self):
+        """Seconds since this run was created (in the setup cell, after the imports)."""
         return time.perf_counter() - self.started
 
     def summary(self):

@@ -75,6 +75,11 @@ def test_a_run_on_real_data_says_so(registry, monkeypatch):
     line = provenance.provenance_line(s)
     assert "executed on real data, in the `quick` profile, on `cpu` of a machine" in line
     assert "stand-in" not in line
+    # What the time measures, so that it does not seem to contradict the execution table.
+    assert (
+        f"Its code ran for {s['seconds']:.1f} s, from the setup cell to this line" in line
+    )
+    assert "kernel start-up" in line
 
 
 def test_a_run_on_standins_lists_them(registry, monkeypatch):

@@ -17,6 +17,7 @@ from dlbook_utils.provenance import LEDGER_KEY
 from dlbook_utils.sphinxext import (
     STANDIN_CLASS,
     STANDIN_ROW_CLASS,
+    format_ledger_value,
     record_data,
     standin_box,
     standin_summary,
@@ -173,13 +174,16 @@ def test_the_box_sits_right_under_the_title(built):
 def test_the_ledger_has_a_data_column_and_marks_standin_rows(built):
     pages, _ = built
     header, *rows = Boxes(pages["ledger"]).rows
-    assert header["cells"][:4] == ["Chapter", "Metric", "Value", "Data"]
+    # No time column: wall-clock times on a shared machine do not compare.
+    assert header["cells"] == [
+        "Chapter", "Metric", "Value", "Data", "Model", "Parameters", "Profile",
+    ]  # fmt: skip
     by_chapter = {row["cells"][0]: row for row in rows}
     assert set(by_chapter) == {"1. Real", "2. Standin"}
     real, standin = by_chapter["1. Real"], by_chapter["2. Standin"]
-    assert real["cells"][2:4] == ["0.9", "real"]
+    assert real["cells"][2:4] == ["90.0%", "real"]  # an accuracy, as a percentage
     assert STANDIN_ROW_CLASS not in real["classes"]
-    assert standin["cells"][2:4] == ["<em>0.1 (stand-in)", "<em>stand-in"]
+    assert standin["cells"][2:4] == ["<em>10.0% (stand-in)", "<em>stand-in"]
     assert STANDIN_ROW_CLASS in standin["classes"]
 
 
@@ -256,3 +260,55 @@ def test_a_cache_hit_gets_its_outputs_back_in_the_executed_notebook(tmp_path):
     nbformat.write(nb, other)
     assert not restore_cached_outputs(other, cache)
     assert not restore_cached_outputs(tmp_path / "missing.ipynb", cache)
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "shown"),
+    [
+        ("test accuracy", 0.91349, "91.3%"),
+        ("CIFAR-10 test accuracy", 1.0, "100.0%"),
+        ("reversal exact match (held out)", 0.5, "50.0%"),
+        ("high-quality fraction", 0.25, "25.0%"),
+        ("accuracy gain (points)", 3.5, "3.5"),  # not a fraction: no percentage
+        ("modes covered (of 8)", 8.0, "8"),
+        ("test NLL (nats)", 2.31456, "2.31"),
+        ("test loss", 0.042345, "0.0423"),
+        ("Frechet distance", 123.456, "123"),
+        ("throughput (images/s)", 1234.5, "1,234"),
+        ("max parameter difference", 1.234e-7, "1.23×10⁻⁷"),
+        ("test loss", -0.5, "-0.5"),
+        ("test loss", None, "–"),
+    ],
+)
+def test_the_ledger_formats_every_number_one_way(metric, value, shown):
+    assert format_ledger_value(metric, value) == shown
+
+
+def test_the_execution_table_says_ok_and_names_its_time_column():
+    """myst-nb's table, as it builds it, reworded: no emoji, a time column that says what
+    it times (the whole notebook)."""
+    from docutils import nodes
+    from myst_nb.ext.execution_tables import make_stat_table
+
+    from dlbook_utils.sphinxext.site import reword_exec_tables
+
+    def data(ok):
+        return {"exec_data": {"mtime": 0, "method": "cache", "runtime": 12.3,
+                              "succeeded": ok, "error": None}}  # fmt: skip
+
+    doc = nodes.section()
+    doc += make_stat_table(
+        "book/stats", {"chapters/a": data(True), "chapters/b": data(False)}
+    )
+    before = doc.astext()
+    assert "✅" in before and "❌" in before
+    reword_exec_tables(doc)
+    text = doc.astext()
+    assert "✅" not in text and "❌" not in text
+    assert "Notebook run time (s)" in text and "Run Time (s)" not in text
+    statuses = [row[-1].astext() for row in doc.findall(nodes.row)][1:]
+    assert statuses == ["ok", "failed"]
+    other = nodes.section()
+    other += nodes.paragraph(text="✅ outside the table")
+    reword_exec_tables(other)
+    assert other.astext() == "✅ outside the table"

@@ -3,7 +3,8 @@
 - The site's MathJax, stylesheet, exercise numbers and cached outputs: see
   :mod:`dlbook_utils.sphinxext.site`.
 - ``{results-ledger}``: a table of every headline number recorded by the executed chapters
-  (see :mod:`dlbook_utils.provenance`), read from the executed notebooks of this build.
+  (see :mod:`dlbook_utils.provenance`), read from the executed notebooks of this build, in
+  one format (:func:`format_ledger_value`).
 - ``{build-machine}``: a sentence naming the machine, profile and date of this build.
 - Stand-in data: a warning box (class ``dlbook-standin``) at the top of every page whose
   executed notebook's provenance record lists stand-ins, naming each dataset, why, and how
@@ -25,6 +26,7 @@ from ..profile import get_profile
 from ..provenance import LEDGER_KEY, machine_summary
 from .site import (
     MATHJAX_PATH,
+    ExecTableWords,
     _add_static,
     _copy_mathjax,
     _number_exercises_by_chapter,
@@ -34,8 +36,8 @@ from .site import (
 
 __all__ = [
     "ledger_records", "notebook_records", "record_standins", "record_data",
-    "make_ledger_table", "standin_box", "standin_summary", "restore_cached_outputs",
-    "MATHJAX_PATH", "setup",
+    "format_ledger_value", "make_ledger_table", "standin_box", "standin_summary",
+    "restore_cached_outputs", "MATHJAX_PATH", "setup",
 ]  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -102,20 +104,38 @@ def _cell(text="", node=None):
     return nodes.entry("", para)
 
 
-def _fmt(value, kind):
+# A metric whose name contains one of these is a fraction shown as a percentage.
+PERCENT_METRICS = ("accuracy", "exact match", "fraction")
+
+
+def format_ledger_value(metric, value):
+    """The ledger's one format for a recorded number.
+
+    Accuracies, exact-match rates and other fractions (by the metric's name, when the
+    value lies in [0, 1]) as percentages with one decimal: ``"91.3%"``; whole numbers as
+    integers: ``"8"``, ``"1,024"``; anything else with three significant digits, without
+    rounding away digits before the decimal point: ``"0.0423"``, ``"2.31"``, ``"1,235"``,
+    ``"1.2×10⁻⁷"``.
+    """
     if value is None:
         return "–"
-    if kind == "params":
-        return f"{value:,}"
-    if kind == "seconds":
-        return f"{value:.1f}"
-    return f"{value:.4g}"
+    value = float(value)
+    if any(word in metric.lower() for word in PERCENT_METRICS) and 0 <= value <= 1:
+        return f"{100 * value:.1f}%"
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    text = f"{value:.3g}"
+    if "e" in text:  # 1.2e-07 -> 1.2×10⁻⁷
+        mantissa, exponent = text.split("e")
+        superscript = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+        text = f"{mantissa}×10{str(int(exponent)).translate(superscript)}"
+    return text
 
 
 def make_ledger_table(records, docname):
-    headers = [
-        "Chapter", "Metric", "Value", "Data", "Model", "Parameters", "Time (s)", "Profile",
-    ]  # fmt: skip
+    headers = ["Chapter", "Metric", "Value", "Data", "Model", "Parameters", "Profile"]
     table = nodes.table(classes=["colwidths-auto"])
     group = nodes.tgroup(cols=len(headers))
     table += group
@@ -134,7 +154,7 @@ def make_ledger_table(records, docname):
                 reftype="doc", refdomain="std", refexplicit=True, refwarn=True,
             )  # fmt: skip
             link += nodes.inline(text=record["chapter"])
-            value = _fmt(entry["value"], "value")
+            value = format_ledger_value(entry["metric"], entry["value"])
             row = nodes.row()
             row += _cell(node=link)
             row += _cell(entry["metric"])
@@ -146,8 +166,8 @@ def make_ledger_table(records, docname):
                 row += _cell(value)
                 row += _cell("real")
             row += _cell(entry["model"] or "–")
-            row += _cell(_fmt(entry["params"], "params"))
-            row += _cell(_fmt(entry["seconds"], "seconds"))
+            params = entry["params"]
+            row += _cell("–" if params is None else f"{params:,}")
             row += _cell(f"{record['profile']} ({record['device']})")
             body += row
     return table
@@ -297,7 +317,7 @@ class LedgerPostTransform(SphinxPostTransform):
         if not any(r["entries"] for r in records):
             logger.warning("results ledger: no executed chapter recorded a number")
         for node in placeholders:
-            # Eight columns need more than the text column: the theme's full-width class
+            # Seven columns need more than the text column: the theme's full-width class
             # lets the table use the margin instead of scrolling sideways.
             wide = nodes.container(classes=["full-width"])
             wide += make_ledger_table(records, self.env.docname)
@@ -319,6 +339,7 @@ def setup(app):
     app.add_directive("standin-pages", StandinPages)
     app.add_directive("build-machine", BuildMachine)
     app.add_post_transform(LedgerPostTransform)
+    app.add_post_transform(ExecTableWords)
     app.connect("env-updated", _ledger_docs_to_update)
     # Before the stand-in box reads the executed notebook (default priority 500).
     app.connect("doctree-read", _restore_cached_outputs, priority=400)

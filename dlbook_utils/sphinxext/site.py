@@ -6,15 +6,23 @@
 - Exercises numbered per chapter (8.1, 8.2, ...).
 - Cached rebuilds keep their outputs in ``jupyter_execute`` (a myst-nb 1.4 bug, see
   :func:`restore_cached_outputs`).
+- The execution-statistics table says "ok" and "failed" where myst-nb writes ✅ and ❌,
+  which a browser without an emoji font draws as empty boxes, and names its time column
+  for what it measures (:class:`ExecTableWords`).
 """
 
 import re
 import shutil
 from pathlib import Path
 
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-__all__ = ["MATHJAX_PATH", "restore_cached_outputs"]
+__all__ = [
+    "MATHJAX_PATH", "restore_cached_outputs", "ExecTableWords", "EXEC_TABLE_WORDS",
+    "reword_exec_tables",
+]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +110,32 @@ def _number_exercises_by_chapter(app, env):
         in_order = sorted(numbers["exercise"], key=numbers["exercise"].get)
         numbers["exercise"] = {ids: (chapter, k) for k, ids in enumerate(in_order, 1)}
     return []
+
+
+# myst-nb's words and marks in its execution table -> the book's.
+EXEC_TABLE_WORDS = {
+    "✅": "ok",
+    "❌": "failed",
+    "Run Time (s)": "Notebook run time (s)",
+}
+
+
+class ExecTableWords(SphinxPostTransform):
+    """Rewrite myst-nb's execution-statistics table with :data:`EXEC_TABLE_WORDS`."""
+
+    default_priority = 20  # after myst-nb has built the table (8) and links resolved (10)
+
+    def run(self, **kwargs):
+        reword_exec_tables(self.document)
+
+
+def reword_exec_tables(doctree):
+    """Apply :data:`EXEC_TABLE_WORDS` to every execution-statistics table in ``doctree``."""
+    for table in doctree.findall(nodes.table):
+        header = [entry.astext() for entry in table.findall(nodes.entry)][:5]
+        if "Run Time (s)" not in header:
+            continue
+        for text in list(table.findall(nodes.Text)):
+            word = EXEC_TABLE_WORDS.get(text.astext().strip())
+            if word is not None:
+                text.parent.replace(text, nodes.Text(word))
