@@ -99,7 +99,7 @@ def minibatch_gradient_descent(
     history = GDHistory()
     for epoch in range(epochs):
         for rows in batch_indices(n, batch_size, rng, drop_last):
-            # the batch's mean loss and its gradient: the 1/b average
+            # the batch's mean loss and its gradient: the 1/B average
             loss, grad = loss_and_grad(theta, X[rows], y[rows])
             theta = theta - lr * grad
             history.record(epoch, len(rows), loss)

@@ -103,13 +103,15 @@ def minibatch_gradient_descent(
     """Mini-batch gradient descent on a loss that is a mean over the examples (X, y).
 
     Each epoch shuffles the examples with ``rng``, cuts them into batches of ``batch_size``
-    (see :func:`batch_indices`) and, for each batch B of b examples, updates
-    theta <- theta - lr * (1/b) sum_{i in B} grad loss_i(theta).
+    (see :func:`batch_indices`) and, for each mini-batch of B examples, updates
+    theta <- theta - lr * (1/B) sum_{i in batch} grad loss_i(theta) (chapter 4's
+    notation: B the batch size, never a count of batches).
 
     Args:
         loss_and_grad: function ``(theta, X_batch, y_batch) -> (loss, grad)`` returning the
             *mean* loss over the batch and its gradient (theta's shape).
-        theta0: starting parameters, any shape (copied, never modified).
+        theta0: starting parameters, any shape (copied, never modified); for a
+            linear layer, its weight in torch's (out_features, in_features) layout.
         X, y: examples (n, ...) and targets (n, ...), indexed by NumPy integer arrays.
         lr: learning rate, a finite number > 0.
         batch_size: 1 (stochastic), n (batch gradient descent) or anything between.

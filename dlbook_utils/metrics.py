@@ -1,4 +1,4 @@
-"""Classification metrics from counts: confusion matrix, rates, F1, ROC and AUC (chapter 7).
+"""Classification metrics: confusion matrix, rates, F1, ROC, precision-recall, intervals.
 
 Taught in chapter 7 (``ch-data-evaluation``). Every metric is a ratio of the four counts
 of a confusion matrix: true/false positives and negatives (TP, FP, TN, FN). Names,
@@ -12,16 +12,37 @@ Differences from scikit-learn, all deliberate:
   ``average="binary"`` (scikit-learn warns).
 - ``average`` is one of ``"binary"``, ``"macro"``, ``"micro"`` or ``None``; there is no
   ``sample_weight``; labels must be 1-D (no multilabel indicator matrices).
-- ``roc_curve`` and ``roc_auc_score`` raise a ``ValueError`` when ``y_true`` holds a
+- ``roc_curve``, ``roc_auc_score``, ``precision_recall_curve`` and
+  ``average_precision_score`` raise a ``ValueError`` when ``y_true`` holds a
   single class, where scikit-learn 1.9 warns (``UndefinedMetricWarning``) and returns NaN.
 - scikit-learn has no specificity, false positive or false negative rate functions.
+- ``proportion_confint`` (an interval for an accuracy) is statsmodels', for the
+  ``"normal"`` and ``"wilson"`` methods.
 
 Labels may be integers, booleans or strings, given as lists or NumPy arrays.
 """
 
+import math
+from statistics import NormalDist
+
 import numpy as np
 
+from ._metrics_checks import (
+    AVERAGES,
+    check_binary,
+    check_labels,
+    check_proportion,
+    check_scores,
+    check_targets,
+    positive_label,
+)
+
 __all__ = [
+    "check_targets",
+    "check_labels",
+    "check_scores",
+    "check_proportion",
+    "positive_label",
     "confusion_matrix",
     "accuracy_score",
     "error_rate",
@@ -33,84 +54,19 @@ __all__ = [
     "false_negative_rate",
     "roc_curve",
     "roc_auc_score",
+    "counts_at_thresholds",
+    "precision_recall_curve",
+    "average_precision_score",
+    "proportion_confint",
 ]
 
-_AVERAGES = ("binary", "macro", "micro", None)
-
-
-# --- input checking (kept out of the metric functions so they read like the maths) ----
-
-
-def _as_1d(y, name):
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"{name} must be 1-D of shape (n_samples,), got shape {y.shape}")
-    if y.size == 0:
-        raise ValueError(f"{name} is empty: at least 1 sample is required")
-    return y
-
-
-def _target_type(y):
-    """'continuous' for non-integer floats, else 'binary' (<= 2 values) or 'multiclass'."""
-    if y.dtype.kind == "f" and not np.all(y == np.round(y)):
-        return "continuous"
-    return "binary" if np.unique(y).size <= 2 else "multiclass"
-
-
-def _check_targets(y_true, y_pred):
-    """Both label vectors as 1-D arrays of equal length and compatible label types."""
-    y_true, y_pred = _as_1d(y_true, "y_true"), _as_1d(y_pred, "y_pred")
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"y_true and y_pred have different lengths: {y_true.size} and {y_pred.size}"
-        )
-    types = (_target_type(y_true), _target_type(y_pred))
-    if "continuous" in types:
-        raise ValueError(
-            f"Classification metrics can't handle a mix of {types[0]} and {types[1]} "
-            "targets: y_true and y_pred must hold class labels, not scores"
-        )
-    if (y_true.dtype.kind in "OUS") != (y_pred.dtype.kind in "OUS"):
-        raise ValueError("Mix of label input types (string and number)")
-    return y_true, y_pred
-
-
-def _check_binary(y_true, y_pred, pos_label, average="binary"):
-    """Raise unless the targets are binary and ``pos_label`` is one of their labels."""
-    present = np.union1d(y_true, y_pred)
-    if present.size > 2 and average == "binary":
-        raise ValueError(
-            "Target is multiclass but average='binary'. Please choose another average "
-            f"setting, one of {list(_AVERAGES[1:])}."
-        )
-    if present.size > 2:
-        raise ValueError(f"Binary targets are required, got {present.size} labels")
-    if present.size == 2 and not np.any(present == pos_label):
-        raise ValueError(
-            f"pos_label={pos_label} is not a valid label. It should be one of {present}"
-        )
-
-
-def _labels(y_true, y_pred, labels):
-    """``labels`` as a 1-D array; by default the sorted union of the labels seen."""
-    if labels is None:
-        return np.union1d(y_true, y_pred)
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.size == 0 or np.unique(labels).size != labels.size:
-        raise ValueError(
-            f"labels must be a non-empty 1-D list of distinct labels: {labels}"
-        )
-    if (labels.dtype.kind in "OUS") != (y_true.dtype.kind in "OUS"):
-        raise ValueError(
-            f"labels {labels} and y_true {y_true[:3]}... mix strings and numbers"
-        )
-    return labels
+# --- counting helpers (kept out of the metric functions so they read like the maths) --
 
 
 def _binary_counts(y_true, y_pred, pos_label=1):
     """The four counts (TN, FP, FN, TP) of a binary problem, positive class ``pos_label``."""
-    y_true, y_pred = _check_targets(y_true, y_pred)
-    _check_binary(y_true, y_pred, pos_label, average=None)
+    y_true, y_pred = check_targets(y_true, y_pred)
+    check_binary(y_true, y_pred, pos_label, average=None)
     t, p = y_true == pos_label, y_pred == pos_label  # is truly / is predicted positive
     tn, fp = np.sum(~t & ~p), np.sum(~t & p)
     fn, tp = np.sum(t & ~p), np.sum(t & p)
@@ -119,14 +75,14 @@ def _binary_counts(y_true, y_pred, pos_label=1):
 
 def _class_counts(y_true, y_pred, *, labels, pos_label, average):
     """Per-class (TP, FP, FN), each of shape (n_labels,); summed to shape (1,) if micro."""
-    if average not in _AVERAGES:
-        raise ValueError(f"average must be one of {_AVERAGES}, got {average!r}")
-    y_true, y_pred = _check_targets(y_true, y_pred)
+    if average not in AVERAGES:
+        raise ValueError(f"average must be one of {AVERAGES}, got {average!r}")
+    y_true, y_pred = check_targets(y_true, y_pred)
     if average == "binary":
-        _check_binary(y_true, y_pred, pos_label)
+        check_binary(y_true, y_pred, pos_label)
         labels = np.asarray([pos_label])
     else:
-        labels = _labels(y_true, y_pred, labels)
+        labels = check_labels(y_true, y_pred, labels)
     is_true = y_true[:, None] == labels[None, :]  # (n_samples, n_labels)
     is_pred = y_pred[:, None] == labels[None, :]
     tp = np.sum(is_true & is_pred, axis=0)
@@ -157,47 +113,6 @@ def _average(scores, average):
     return float(np.nanmean(scores))  # macro: unweighted mean; binary/micro: one value
 
 
-def _check_scores(y_true, y_score, pos_label):
-    """y_true as booleans (is it ``pos_label``?) and y_score as float64, both 1-D."""
-    y_true, y_score = _as_1d(y_true, "y_true"), _as_1d(y_score, "y_score")
-    if y_true.shape != y_score.shape:
-        raise ValueError(
-            f"y_true and y_score have different lengths: {y_true.size} and {y_score.size}"
-        )
-    if _target_type(y_true) == "continuous":
-        raise ValueError("y_true must hold class labels, got non-integer floats")
-    if pos_label is None:
-        classes = np.unique(y_true)
-        if classes.dtype.kind in "OUS" or not (
-            set(classes.tolist()) <= {0, 1} or set(classes.tolist()) <= {-1, 1}
-        ):
-            raise ValueError(
-                f"y_true takes value in {classes} and pos_label is not specified: either "
-                "make y_true take value in {0, 1} or {-1, 1} or pass pos_label explicitly"
-            )
-        pos_label = 1
-    y_score = y_score.astype(np.float64)
-    if not np.all(np.isfinite(y_score)):
-        raise ValueError("y_score contains NaN or infinity")
-    is_pos = y_true == pos_label
-    if is_pos.all() or not is_pos.any():
-        raise ValueError(
-            "Only one class present in y_true. ROC AUC score is not defined in that "
-            f"case (positive label {pos_label!r})."
-        )
-    return is_pos, y_score
-
-
-def _positive_label(y_true):
-    """The larger of y_true's labels, the positive class; raise unless y_true is binary."""
-    classes = np.unique(_as_1d(y_true, "y_true"))
-    if classes.size > 2:
-        raise ValueError(
-            f"roc_auc_score supports binary y_true only, got classes {classes}"
-        )
-    return classes[-1]
-
-
 # --- counts -> metrics ------------------------------------------------------------------
 
 
@@ -211,8 +126,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None):
     Matches sklearn.metrics.confusion_matrix (which also refuses ``labels`` none of which
     occurs in y_true; here those rows are simply zero).
     """
-    y_true, y_pred = _check_targets(y_true, y_pred)
-    labels = _labels(y_true, y_pred, labels)
+    y_true, y_pred = check_targets(y_true, y_pred)
+    labels = check_labels(y_true, y_pred, labels)
     T = (y_true[:, None] == labels[None, :]).astype(np.int64)  # (n, k) one-hot truths
     P = (y_pred[:, None] == labels[None, :]).astype(np.int64)  # (n, k) one-hot guesses
     return T.T @ P  # C[i, j] = sum over samples of T[:, i] * P[:, j]
@@ -224,13 +139,13 @@ def accuracy_score(y_true, y_pred):
     Args: y_true, y_pred of shape (n,). Returns a float in [0, 1].
     Matches sklearn.metrics.accuracy_score.
     """
-    y_true, y_pred = _check_targets(y_true, y_pred)
+    y_true, y_pred = check_targets(y_true, y_pred)
     return float(np.mean(y_true == y_pred))
 
 
 def error_rate(y_true, y_pred):
     """Fraction of misclassified samples, 1 - accuracy. scikit-learn has no twin."""
-    y_true, y_pred = _check_targets(y_true, y_pred)
+    y_true, y_pred = check_targets(y_true, y_pred)
     return float(np.mean(y_true != y_pred))
 
 
@@ -283,8 +198,8 @@ def f1_score(
 def specificity_score(y_true, y_pred, *, pos_label=1, zero_division=0.0):
     """Specificity, the true negative rate TNR = TN / (TN + FP), for binary labels.
 
-    The fraction of negatives predicted negative. (Not TP / (TN + FP), a formula seen in
-    some cheat sheets.) Equals the recall of the negative class. scikit-learn has no twin.
+    The fraction of negatives predicted negative. (Not TP / (TN + FP), which is not a
+    rate.) Equals the recall of the negative class. scikit-learn has no twin.
     """
     tn, fp, fn, tp = _binary_counts(y_true, y_pred, pos_label)
     return float(_safe_divide(tn, tn + fp, zero_division))
@@ -308,7 +223,27 @@ def false_negative_rate(y_true, y_pred, *, pos_label=1, zero_division=0.0):
     return float(_safe_divide(fn, fn + tp, zero_division))
 
 
-# --- scores -> ROC curve ------------------------------------------------------------------
+# --- scores -> ROC and precision-recall curves ------------------------------------------
+
+
+def counts_at_thresholds(is_pos, y_score):
+    """Negatives and positives scored >= t, for every distinct score t, highest first.
+
+    The core of ``roc_curve`` and ``precision_recall_curve``. Args: is_pos, boolean of
+    shape (n,) (is the sample positive?); y_score, float of shape (n,). Returns
+    (fps, tps, thresholds), each of shape (n_thresholds,): the distinct scores in
+    decreasing order and, at each, the negatives and positives with score >= it.
+    Matches the fps, tps and thresholds of sklearn.metrics.confusion_matrix_at_thresholds
+    (which also returns tns and fns, and takes labels rather than a boolean mask).
+    """
+    order = np.argsort(-y_score, kind="stable")  # highest score first
+    y_score, is_pos = y_score[order], is_pos[order]
+    # Lowering t past a group of tied scores makes the whole group positive at once,
+    # so thresholds sit at the last index of each group of equal scores.
+    last = np.r_[np.flatnonzero(np.diff(y_score)), y_score.size - 1]
+    tps = np.cumsum(is_pos)[last]  # positives with score >= t
+    fps = last + 1 - tps  # negatives with score >= t
+    return fps, tps, y_score[last]
 
 
 def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
@@ -320,15 +255,8 @@ def roc_curve(y_true, y_score, *, pos_label=None, drop_intermediate=True):
     Returns (fpr, tpr, thresholds), thresholds decreasing from inf (nothing positive);
     tied scores give one threshold. Matches sklearn.metrics.roc_curve.
     """
-    is_pos, y_score = _check_scores(y_true, y_score, pos_label)
-    order = np.argsort(-y_score, kind="stable")  # highest score first
-    y_score, is_pos = y_score[order], is_pos[order]
-    # Lowering t past a group of tied scores makes the whole group positive at once,
-    # so thresholds sit at the last index of each group of equal scores.
-    last = np.r_[np.flatnonzero(np.diff(y_score)), y_score.size - 1]
-    tps = np.cumsum(is_pos)[last]  # positives with score >= t
-    fps = last + 1 - tps  # negatives with score >= t
-    thresholds = y_score[last]
+    is_pos, y_score = check_scores(y_true, y_score, pos_label)
+    fps, tps, thresholds = counts_at_thresholds(is_pos, y_score)
     if drop_intermediate and fps.size > 2:
         # keep the ends and every point where the slope changes (non-zero 2nd difference)
         bends = (np.diff(fps, 2) != 0) | (np.diff(tps, 2) != 0)
@@ -345,6 +273,59 @@ def roc_auc_score(y_true, y_score):
     counting 1/2 (the Mann-Whitney U statistic divided by n_pos * n_neg). The larger of
     the two labels is the positive class. Matches sklearn.metrics.roc_auc_score (binary).
     """
-    pos_label = _positive_label(y_true)  # the larger label; binary y_true only
+    pos_label = positive_label(y_true)  # the larger label; binary y_true only
     fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=pos_label)
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))  # sum of trapezoids
+
+
+def precision_recall_curve(y_true, y_score, *, pos_label=None):
+    """Precision and recall of the rule "positive if score >= t", for every t.
+
+    Args as in ``roc_curve``. Returns (precision, recall, thresholds): thresholds the
+    distinct scores in increasing order, shape (n_thresholds,); precision and recall of
+    shape (n_thresholds + 1,), recall decreasing, ending with the point (recall 0,
+    precision 1) that has no threshold. Matches sklearn.metrics.precision_recall_curve
+    (its default ``drop_intermediate=False``; no sample weights), except that the
+    thresholds are always float64 where scikit-learn keeps the scores' dtype.
+    """
+    is_pos, y_score = check_scores(y_true, y_score, pos_label)
+    fps, tps, thresholds = counts_at_thresholds(is_pos, y_score)
+    precision = tps / (tps + fps)  # tps + fps >= 1: some sample has score >= t
+    recall = tps / tps[-1]
+    # lowest threshold first (recall 1), then the end point (recall 0, precision 1)
+    return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1]
+
+
+def average_precision_score(y_true, y_score, *, pos_label=1):
+    """Average precision AP = sum_n (R_n - R_{n+1}) P_n over the precision-recall curve.
+
+    The precision at each threshold weighted by the recall gained there: the area under
+    the curve's step function, without interpolation. Binary y_true; ``pos_label`` is the
+    positive class. Matches sklearn.metrics.average_precision_score (binary case).
+    """
+    precision, recall, _ = precision_recall_curve(y_true, y_score, pos_label=pos_label)
+    return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))  # -0.0 -> 0.0
+
+
+# --- uncertainty of a measured accuracy ----------------------------------------------------
+
+
+def proportion_confint(count, nobs, alpha=0.05, method="normal"):
+    """Confidence interval of level 1 - alpha for a proportion, e.g. an accuracy.
+
+    Args: count successes (correct predictions) out of nobs trials (test samples);
+    method "normal" (p +- z sqrt(p (1 - p) / n), the Wald interval) or "wilson" (the p
+    whose own standard error puts the observed p within z of it). Returns (low, high),
+    clipped to [0, 1]. Matches statsmodels.stats.proportion.proportion_confint for these
+    two methods. Taught in chapter 7.
+    """
+    check_proportion(count, nobs, alpha, method)
+    p, n = count / nobs, nobs
+    z = NormalDist().inv_cdf(1 - alpha / 2)  # 1.96 for alpha = 0.05
+    if method == "normal":
+        centre, half = p, z * math.sqrt(p * (1 - p) / n)
+    else:  # wilson: solve (p - q)^2 = z^2 q (1 - q) / n for q
+        shrink = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / shrink
+        half = z / shrink * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return max(0.0, centre - half), min(1.0, centre + half)

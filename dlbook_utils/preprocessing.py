@@ -39,6 +39,8 @@ __all__ = [
     "n_test_samples",
     "stratified_test_mask",
     "holdout_split",
+    "kfold_indices",
+    "forward_chaining_indices",
     "KFold",
     "TimeSeriesSplit",
 ]
@@ -233,6 +235,42 @@ def holdout_split(*arrays, test_size=0.25, rng=None, stratify=None):
     return [part for a in arrays for part in (a[train], a[test])]
 
 
+def kfold_indices(indices, n_splits):
+    """(train, test) index pairs of k-fold cross-validation, one per fold.
+
+    Args: indices, shape (n,): the sample order (``np.arange(n)``, or a permutation of it
+    to shuffle); n_splits: the number k of folds, 2 <= k <= n. The test folds are
+    consecutive blocks of ``indices``; the first ``n % k`` hold one sample more. Train
+    indices are sorted. The core of ``KFold.split``, which checks the arguments.
+    Matches sklearn.model_selection.KFold(n_splits).split on ``np.arange(n)``.
+    """
+    n = len(indices)
+    sizes = np.full(n_splits, n // n_splits)
+    sizes[: n % n_splits] += 1  # spread the remainder over the first folds
+    stop = np.cumsum(sizes)
+    for start, end in zip(stop - sizes, stop, strict=True):
+        test = indices[start:end]
+        yield np.delete(np.arange(n), test), test  # train indices stay sorted
+
+
+def forward_chaining_indices(n, n_splits, test_size, gap=0, max_train_size=None):
+    """(train, test) index pairs of forward chaining over a series of n samples.
+
+    The series ends with ``n_splits`` test blocks of ``test_size`` samples; each trains
+    on the samples before it, leaving out the ``gap`` just before the block, and keeps
+    at most the last ``max_train_size`` of them (a sliding window; None: all of them).
+    The core of ``TimeSeriesSplit.split``, which checks the arguments. Matches
+    sklearn.model_selection.TimeSeriesSplit with the same arguments.
+    """
+    for test_start in range(n - n_splits * test_size, n, test_size):
+        train_end = test_start - gap
+        train_start = 0
+        if max_train_size is not None:  # a sliding instead of a growing window
+            train_start = max(0, train_end - max_train_size)
+        test = np.arange(test_start, test_start + test_size)
+        yield np.arange(train_start, train_end), test
+
+
 class KFold:
     """K-fold cross-validation: cut the indices into ``n_splits`` consecutive folds.
 
@@ -258,12 +296,7 @@ class KFold:
         indices = np.arange(n)
         if self.shuffle:
             indices = as_generator(self.rng).permutation(n)
-        sizes = np.full(self.n_splits, n // self.n_splits)
-        sizes[: n % self.n_splits] += 1  # spread the remainder over the first folds
-        stop = np.cumsum(sizes)
-        for start, end in zip(stop - sizes, stop, strict=True):
-            test = indices[start:end]
-            yield np.delete(np.arange(n), test), test  # train indices stay sorted
+        yield from kfold_indices(indices, self.n_splits)
 
 
 class TimeSeriesSplit:
@@ -289,10 +322,4 @@ class TimeSeriesSplit:
         n, k, gap = len(X), self.n_splits, self.gap
         test_size = self.test_size or n // (k + 1)
         check_time_series_samples(n, k, test_size, gap)  # room for k test blocks
-        for test_start in range(n - k * test_size, n, test_size):
-            train_end = test_start - gap
-            train_start = 0
-            if self.max_train_size is not None:  # a sliding instead of a growing window
-                train_start = max(0, train_end - self.max_train_size)
-            test = np.arange(test_start, test_start + test_size)
-            yield np.arange(train_start, train_end), test
+        yield from forward_chaining_indices(n, k, test_size, gap, self.max_train_size)

@@ -82,11 +82,13 @@ def test_minibatch_matches_torch_sgd_step_for_step(batch_size, drop_last):
 def test_matrix_parameters_match_torch_sgd_on_softmax_regression():
     rng = np.random.default_rng(3)
     X, y = rng.normal(size=(40, 5)), rng.integers(0, 4, 40)
-    theta0 = 0.1 * rng.normal(size=(5, 4))
+    # W as nn.Linear stores it, (out_features, in_features), as chapters 3 and 4 do
+    theta0 = 0.1 * rng.normal(size=(4, 5))
 
     def loss_and_grad(W, Xb, yb):
-        logits = Xb @ W
-        return cross_entropy(logits, yb), Xb.T @ cross_entropy_grad(logits, yb)
+        Z = Xb @ W.T  # (B, K) logits
+        dZ = cross_entropy_grad(Z, yb)  # (B, K)
+        return cross_entropy(Z, yb), dZ.T @ Xb  # dW: (K, d), the shape of W
 
     path = []
     minibatch_gradient_descent(
@@ -97,7 +99,9 @@ def test_matrix_parameters_match_torch_sgd_on_softmax_regression():
     orders = [r for _ in range(2) for r in batch_indices(40, 8, order_rng)]
     torch_path, _ = torch_sgd_path(
         theta0, X, y, orders, 0.5,
-        lambda Xb, W, yb: torch.nn.functional.cross_entropy(Xb @ W, yb),
+        lambda Xb, W, yb: torch.nn.functional.cross_entropy(
+            torch.nn.functional.linear(Xb, W), yb
+        ),
     )  # fmt: skip
     np.testing.assert_allclose(np.array(path), torch_path, rtol=1e-12, atol=1e-12)
 

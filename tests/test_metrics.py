@@ -395,3 +395,104 @@ def test_integral_float_labels_are_labels():
     np.testing.assert_array_equal(
         metrics.confusion_matrix(y_true, y_pred), skm.confusion_matrix(y_true, y_pred)
     )
+
+
+# --- precision-recall curve, average precision, intervals --------------------------------
+
+
+def test_counts_at_thresholds_match_sklearn():
+    for seed in range(40):
+        y_true, score = score_case(seed)
+        fps, tps, thresholds = metrics.counts_at_thresholds(
+            y_true == 1, np.asarray(score, dtype=np.float64)
+        )
+        _, sk_fps, _, sk_tps, sk_thr = skm.confusion_matrix_at_thresholds(y_true, score)
+        for a, b in ((fps, sk_fps), (tps, sk_tps), (thresholds, sk_thr)):
+            np.testing.assert_array_equal(a, b, err_msg=f"seed {seed}")
+
+
+def test_precision_recall_curve_matches_sklearn():
+    for seed in range(60):
+        y_true, score = score_case(seed)
+        ours = metrics.precision_recall_curve(y_true, score)
+        ref = skm.precision_recall_curve(y_true, score)
+        for name, a, b in zip(("precision", "recall", "thr"), ours, ref, strict=True):
+            # thresholds are float64 here; scikit-learn keeps the scores' dtype
+            assert a.dtype == np.float64, name
+            np.testing.assert_array_equal(a, b, err_msg=f"{name} seed {seed}")
+        assert ours[0][-1] == 1.0 and ours[1][-1] == 0.0 and ours[1][0] == 1.0
+
+
+def test_precision_recall_curve_with_pos_label_matches_sklearn():
+    for seed in range(20):
+        y_true, score = score_case(seed)
+        for labels, pos_label in [((-1, 1), None), (("ham", "spam"), "spam"), ((3, 7), 3)]:
+            y = np.asarray(labels)[y_true]
+            ours = metrics.precision_recall_curve(y, score, pos_label=pos_label)
+            ref = skm.precision_recall_curve(y, score, pos_label=pos_label)
+            for a, b in zip(ours, ref, strict=True):
+                np.testing.assert_array_equal(a, b, err_msg=f"seed {seed} {labels}")
+
+
+def test_average_precision_matches_sklearn():
+    for seed in range(60):
+        y_true, score = score_case(seed)
+        ap = metrics.average_precision_score(y_true, score)
+        assert type(ap) is float
+        assert ap == pytest.approx(skm.average_precision_score(y_true, score), abs=1e-15)
+        y = np.array(["no", "yes"])[y_true]
+        assert metrics.average_precision_score(y, score, pos_label="yes") == pytest.approx(
+            skm.average_precision_score(y, score, pos_label="yes"), abs=1e-15
+        )
+
+
+def test_average_precision_extremes():
+    # a perfect ranking has AP 1; the worst puts both positives last: (1/3 + 2/4) / 2
+    assert metrics.average_precision_score([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4]) == 1.0
+    worst = metrics.average_precision_score([0, 0, 1, 1], [0.4, 0.3, 0.2, 0.1])
+    assert worst == pytest.approx((1 / 3 + 2 / 4) / 2)
+    # all scores tied: one threshold, precision = the share of positives
+    assert metrics.average_precision_score([0, 1, 0, 0], [0.5] * 4) == 0.25
+
+
+@pytest.mark.parametrize("method", ["normal", "wilson"])
+def test_proportion_confint_matches_statsmodels(method):
+    from statsmodels.stats.proportion import proportion_confint
+
+    rng = np.random.default_rng(7)
+    cases = [(0, 10), (10, 10), (1, 1), (137, 143), (50, 100), (999, 1000)]
+    for _ in range(200):
+        nobs = int(rng.integers(1, 5000))
+        cases.append((int(rng.integers(0, nobs + 1)), nobs))
+    for count, nobs in cases:
+        for alpha in (0.05, 0.01, 0.32):
+            ours = metrics.proportion_confint(count, nobs, alpha=alpha, method=method)
+            ref = proportion_confint(count, nobs, alpha=alpha, method=method)
+            np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-15)
+            assert 0.0 <= ours[0] <= count / nobs + 1e-15 <= ours[1] + 2e-15 <= 1 + 2e-15
+
+
+def test_wilson_interval_solves_its_defining_equation():
+    # the ends q satisfy (p - q)^2 = z^2 q (1 - q) / n
+    count, nobs, z = 130, 143, 1.959963984540054
+    p = count / nobs
+    for q in metrics.proportion_confint(count, nobs, method="wilson"):
+        assert (p - q) ** 2 == pytest.approx(z**2 * q * (1 - q) / nobs, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: metrics.proportion_confint(5, 0), "nobs must be an integer >= 1"),
+        (lambda: metrics.proportion_confint(11, 10), "count must be an integer"),
+        (lambda: metrics.proportion_confint(0.5, 10), "count must be an integer"),
+        (lambda: metrics.proportion_confint(5, 10, alpha=1.5), "alpha must be"),
+        (lambda: metrics.proportion_confint(5, 10, method="exact"), "method must be"),
+        (lambda: metrics.precision_recall_curve([1, 1], [0.1, 0.2]), "Only one class"),
+        (lambda: metrics.average_precision_score([0, 0], [0.1, 0.2]), "Only one class"),
+        (lambda: metrics.precision_recall_curve(["a", "b"], [0.1, 0.5]), "pos_label"),
+    ],
+)
+def test_bad_interval_and_curve_input_raises_a_clear_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

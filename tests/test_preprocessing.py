@@ -14,8 +14,10 @@ from dlbook_utils.preprocessing import (
     NotFittedError,
     StandardScaler,
     TimeSeriesSplit,
+    forward_chaining_indices,
     handle_zeros_in_scale,
     holdout_split,
+    kfold_indices,
     n_test_samples,
     stratified_test_mask,
 )
@@ -354,3 +356,30 @@ def test_stratified_parts_are_mixed_from_their_first_rows(seed):
     for part in (y_tr, y_te):
         assert np.bincount(part[:100], minlength=10).min() >= 1, part[:100]
     assert np.array_equal(np.bincount(y_te), np.full(10, 250))
+
+
+@pytest.mark.parametrize(("n", "k"), [(569, 5), (569, 10), (23, 4), (7, 7), (2, 2)])
+def test_kfold_core_matches_sklearn_and_permutes(n, k):
+    for (tr, te), (sk_tr, sk_te) in zip(
+        kfold_indices(np.arange(n), k), skm.KFold(k).split(np.zeros(n)), strict=True
+    ):
+        np.testing.assert_array_equal(tr, sk_tr)
+        np.testing.assert_array_equal(te, sk_te)
+    # a permuted order: the test folds are consecutive blocks of it
+    order = np.random.default_rng(n).permutation(n)
+    tests = [te for _, te in kfold_indices(order, k)]
+    np.testing.assert_array_equal(np.concatenate(tests), order)
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "test_size", "gap", "max_train_size"),
+    [(100, 5, 16, 0, None), (100, 3, 7, 2, None), (100, 4, 10, 3, 40), (20, 4, 4, 2, 5)],
+)
+def test_forward_chaining_core_matches_sklearn(n, k, test_size, gap, max_train_size):
+    ref = skm.TimeSeriesSplit(
+        k, test_size=test_size, gap=gap, max_train_size=max_train_size
+    )
+    ours = forward_chaining_indices(n, k, test_size, gap, max_train_size)
+    for (tr, te), (sk_tr, sk_te) in zip(ours, ref.split(np.zeros(n)), strict=True):
+        np.testing.assert_array_equal(tr, sk_tr)
+        np.testing.assert_array_equal(te, sk_te)
