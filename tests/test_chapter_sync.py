@@ -4,6 +4,8 @@ A code cell marked ``:mirror: dlbook_utils.module.name`` (or ``:mirror: module.n
 prefix being implied) must define ``name`` with the same
 code as the library: the syntax trees are compared with docstrings removed (comments never
 reach the tree), so a chapter may explain in its own words but not compute differently.
+Every other top-level definition in the cell whose name the same module also defines (a
+function and its derivative taught together, say) is compared in the same way.
 """
 
 import ast
@@ -72,14 +74,29 @@ def test_some_cells_are_mirrored():
     )
 
 
+def defined_names(source):
+    """Names of the top-level functions and classes a cell defines, in order."""
+    tree = ast.parse(textwrap.dedent(source))
+    return [
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)
+    ]
+
+
 @pytest.mark.parametrize(("source", "target"), CELLS)
 def test_cell_matches_library(source, target):
-    obj = resolve(target)
     name = target.rpartition(".")[2]
-    library = normalised(inspect.getsource(obj), name)
-    assert normalised(source, name) == library, (
-        f"the chapter's {name} differs from {target}: update one to match the other"
-    )
+    module = importlib.import_module(resolve(target).__module__)
+    names = [name] + [
+        other
+        for other in defined_names(source)
+        if other != name and inspect.isfunction(getattr(module, other, None))
+    ]
+    for each in names:
+        library = normalised(inspect.getsource(getattr(module, each)), each)
+        assert normalised(source, each) == library, (
+            f"the chapter's {each} differs from {module.__name__}.{each}: "
+            "update one to match the other"
+        )
 
 
 def test_the_check_catches_a_change():
