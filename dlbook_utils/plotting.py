@@ -4,6 +4,7 @@ matrices. Nothing here changes matplotlib's state until :func:`use_book_style` i
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "BOOK_STYLE",
@@ -51,6 +52,7 @@ def plot_history(history, ax=None, metric="loss"):
     if len(val):
         ax.plot(epochs, val, marker="s", label="validation")
     ax.set(xlabel="epoch", ylabel={"loss": "loss", "acc": "accuracy"}[metric])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.legend()
     return ax
 
