@@ -30,7 +30,7 @@ def discriminator_loss(real_logits, fake_logits):
     Returns a scalar: the mean BCE of "real = 1" plus the mean BCE of "fake = 0".
     Matches F.binary_cross_entropy_with_logits(real, ones) + (fake, zeros).
     """
-    # log sigmoid(l) = -softplus(-l), log(1 - sigmoid(l)) = -softplus(l): stable
+    # log sigmoid(u) = -softplus(-u), log(1 - sigmoid(u)) = -softplus(u): stable
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
 
 

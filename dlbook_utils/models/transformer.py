@@ -21,7 +21,7 @@ class CausalSelfAttention(nn.Module):
     """Multi-head self-attention where position t sees positions <= t, with a cache.
 
     forward(x, cache): x (N, T, E) holds the new positions; cache is ``(keys, values)``
-    of the earlier positions, each (N, H, T0, E / H), or None. Returns the output
+    of the earlier positions, each (N, h, T0, E / h) for h heads, or None. Returns the output
     (N, T, E) and the cache extended to T0 + T positions.
     """
 
@@ -33,9 +33,9 @@ class CausalSelfAttention(nn.Module):
 
     def forward(self, x, cache=None):
         q, k, v = self.qkv(x).chunk(3, dim=-1)  # each (N, T, E)
-        q, k, v = (split_heads(t, self.nhead) for t in (q, k, v))  # (N,H,T,d)
+        q, k, v = (split_heads(t, self.nhead) for t in (q, k, v))  # (N,h,T,d)
         if cache is not None:  # prepend the earlier keys and values
-            k = torch.cat([cache[0], k], dim=2)  # (N, H, T0 + T, d)
+            k = torch.cat([cache[0], k], dim=2)  # (N, h, T0 + T, d)
             v = torch.cat([cache[1], v], dim=2)
         t_new, t_all = q.shape[2], k.shape[2]
         # New query i is position t_all - t_new + i: it sees keys up to it.
@@ -43,7 +43,7 @@ class CausalSelfAttention(nn.Module):
         keep = keep.tril(diagonal=t_all - t_new)
         mask = torch.zeros(t_new, t_all, dtype=x.dtype, device=x.device)
         mask = mask.masked_fill(~keep, float("-inf"))
-        y, _ = attention(q, k, v, mask)  # (N, H, T, d), d = E / H
+        y, _ = attention(q, k, v, mask)  # (N, h, T, d), d = E / h
         return self.proj(merge_heads(y)), (k, v)
 
 
