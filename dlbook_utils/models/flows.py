@@ -4,9 +4,9 @@ A flow is a bijection F from data x to a latent z with a tractable log |det J_F(
 with a standard-normal base density q the model density is
 ``log p(x) = log q(F(x)) + log |det J_F(x)|`` (the change of variables).
 
-- :func:`tanh_flow_1d`, :class:`TanhFlow1d`: z = a x + sum_k w_k tanh(b_k x + c_k), with
-  a, w, b > 0, so strictly increasing, with an analytic log-derivative; inverted by
-  bisection.
+- :func:`tanh_flow_1d`, :class:`TanhFlow1d`: z = a x + sum_k w_k tanh(eta_k x + c_k),
+  with a, w, eta > 0 (eta_k the slopes), so strictly increasing, with an analytic
+  log-derivative; inverted by bisection.
 - :func:`affine_coupling_forward`, :func:`affine_coupling_inverse`,
   :class:`AffineCoupling`: the RealNVP layer of Dinh et al. (2017) with a binary mask.
   The log-scale is ``s = scale * tanh(raw)``, a learnable per-feature ``scale`` times a
@@ -43,15 +43,16 @@ def standard_normal_log_prob(z):
     return -0.5 * (z.pow(2) + LOG_2PI).flatten(1).sum(1)
 
 
-def tanh_flow_1d(x, a, w, b, c):
-    """z = a x + sum_k w_k tanh(b_k x + c_k) and log dz/dx, for a, w_k, b_k > 0.
+def tanh_flow_1d(x, a, w, eta, c):
+    """z = a x + sum_k w_k tanh(eta_k x + c_k) and log dz/dx, for a, w_k, eta_k > 0.
 
-    x: (N,); a: scalar tensor; w, b, c: (K,). Returns (z, log_dz_dx), both (N,).
-    dz/dx = a + sum_k w_k b_k (1 - tanh^2) > 0, so the map is strictly increasing.
+    x: (N,); a: scalar tensor; w, eta, c: (M,), one entry per tanh unit (eta_k its
+    slope). Returns (z, log_dz_dx), both (N,).
+    dz/dx = a + sum_k w_k eta_k (1 - tanh^2) > 0, so the map is strictly increasing.
     """
-    h = torch.tanh(x[:, None] * b + c)  # (N, K)
+    h = torch.tanh(x[:, None] * eta + c)  # (N, M)
     z = a * x + (w * h).sum(1)
-    dz_dx = a + (w * b * (1 - h**2)).sum(1)
+    dz_dx = a + (w * eta * (1 - h**2)).sum(1)
     return z, torch.log(dz_dx)
 
 
@@ -64,9 +65,9 @@ def _check_tensor(x, name, dim, size=None):
 
 
 class TanhFlow1d(nn.Module):
-    """A monotone 1-D flow z = a x + sum_k w_k tanh(b_k x + c_k) with K units.
+    """A monotone 1-D flow z = a x + sum_k w_k tanh(eta_k x + c_k) with M units.
 
-    a, w, b are kept positive through softplus of unconstrained parameters. Input (N,).
+    a, w, eta are kept positive through softplus of unconstrained parameters. Input (N,).
     ``forward`` returns (z, log dz/dx); ``inverse`` solves F(x) = z by bisection, which
     is exact to float precision because F is increasing and |F(x) - a x| <= sum_k w_k.
     """
@@ -78,13 +79,13 @@ class TanhFlow1d(nn.Module):
         g = generator
         self.raw_a = nn.Parameter(torch.zeros(()))
         self.raw_w = nn.Parameter(torch.randn(n_units, generator=g) * 0.1 - 1.0)
-        self.raw_b = nn.Parameter(torch.randn(n_units, generator=g) * 0.1)
+        self.raw_eta = nn.Parameter(torch.randn(n_units, generator=g) * 0.1)
         self.c = nn.Parameter(torch.randn(n_units, generator=g))
 
     def params(self):
-        """(a, w, b, c), with a, w, b positive."""
+        """(a, w, eta, c), with a, w, eta positive."""
         sp = F.softplus
-        return sp(self.raw_a), sp(self.raw_w), sp(self.raw_b), self.c
+        return sp(self.raw_a), sp(self.raw_w), sp(self.raw_eta), self.c
 
     def forward(self, x):
         """(N,) -> (z, log dz/dx), both (N,)."""

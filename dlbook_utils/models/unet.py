@@ -110,17 +110,19 @@ def unet_forward(x, down, up, merge, head):
 def unet_param_count(in_channels, num_classes, base_channels=16, depth=3):
     """Closed form of the number of parameters of :class:`UNet`.
 
-    A :class:`DoubleConv` a -> b has 9ab + 9b^2 convolution weights (no bias) and 4b
-    batch-norm parameters (a weight and a bias per channel, twice; the running
-    statistics are buffers, not parameters); a 2x2 transposed convolution b -> a has
-    4ab + a; the 1x1 head C_0 K + K for K classes.
+    A :class:`DoubleConv` C_in -> C_out has 9 C_in C_out + 9 C_out^2 convolution
+    weights (no bias) and 4 C_out batch-norm parameters (a weight and a bias per
+    channel, twice; the running statistics are buffers, not parameters); a 2x2
+    transposed convolution C_in -> C_out has 4 C_in C_out + C_out; the 1x1 head
+    C_0 K + K for K classes.
     """
     widths = [base_channels * 2**level for level in range(depth + 1)]
 
-    def double(a, b):
-        return 9 * a * b + 9 * b * b + 4 * b  # two convs, two BN (weight, bias)
+    def double(c_in, c_out):  # two convs (no bias), two BN (weight, bias)
+        return 9 * c_in * c_out + 9 * c_out * c_out + 4 * c_out
 
     total = double(in_channels, widths[0])
-    for a, b in zip(widths[:-1], widths[1:], strict=True):
-        total += double(a, b) + (4 * b * a + a) + double(2 * a, a)
+    for c, c_next in zip(widths[:-1], widths[1:], strict=True):
+        # down c -> c_next, transposed conv c_next -> c, merge 2c -> c
+        total += double(c, c_next) + (4 * c_next * c + c) + double(2 * c, c)
     return total + widths[0] * num_classes + num_classes
