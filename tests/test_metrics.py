@@ -291,13 +291,14 @@ def test_roc_curve_matches_sklearn(drop_intermediate):
             assert ours[2].size == np.unique(score).size + 1
 
 
-def test_roc_curve_with_pos_label_matches_sklearn():
+@pytest.mark.parametrize("curve", ["roc_curve", "precision_recall_curve"])
+def test_curve_with_pos_label_matches_sklearn(curve):
     for seed in range(20):
         y_true, score = score_case(seed)
         for labels, pos_label in [((-1, 1), None), (("ham", "spam"), "spam"), ((3, 7), 3)]:
             y = np.asarray(labels)[y_true]
-            ours = metrics.roc_curve(y, score, pos_label=pos_label)
-            ref = skm.roc_curve(y, score, pos_label=pos_label)
+            ours = getattr(metrics, curve)(y, score, pos_label=pos_label)
+            ref = getattr(skm, curve)(y, score, pos_label=pos_label)
             for a, b in zip(ours, ref, strict=True):
                 np.testing.assert_array_equal(a, b, err_msg=f"seed {seed} {labels}")
 
@@ -421,17 +422,6 @@ def test_precision_recall_curve_matches_sklearn():
             assert a.dtype == np.float64, name
             np.testing.assert_array_equal(a, b, err_msg=f"{name} seed {seed}")
         assert ours[0][-1] == 1.0 and ours[1][-1] == 0.0 and ours[1][0] == 1.0
-
-
-def test_precision_recall_curve_with_pos_label_matches_sklearn():
-    for seed in range(20):
-        y_true, score = score_case(seed)
-        for labels, pos_label in [((-1, 1), None), (("ham", "spam"), "spam"), ((3, 7), 3)]:
-            y = np.asarray(labels)[y_true]
-            ours = metrics.precision_recall_curve(y, score, pos_label=pos_label)
-            ref = skm.precision_recall_curve(y, score, pos_label=pos_label)
-            for a, b in zip(ours, ref, strict=True):
-                np.testing.assert_array_equal(a, b, err_msg=f"seed {seed} {labels}")
 
 
 def test_average_precision_matches_sklearn():
