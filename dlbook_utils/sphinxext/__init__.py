@@ -135,7 +135,9 @@ def format_ledger_value(metric, value):
 
 
 def make_ledger_table(records, docname):
-    headers = ["Chapter", "Metric", "Value", "Data", "Model", "Parameters", "Profile"]
+    # Narrow columns, so that the table fits the page: the chapter by its number (the
+    # link's tooltip holds the title) and the profile without repeating the device.
+    headers = ["Ch.", "Metric", "Value", "Data", "Model", "Parameters", "Profile"]
     table = nodes.table(classes=["colwidths-auto"])
     group = nodes.tgroup(cols=len(headers))
     table += group
@@ -153,7 +155,9 @@ def make_ledger_table(records, docname):
                 reftarget=posixpath.relpath(record["docname"], posixpath.dirname(docname)),
                 reftype="doc", refdomain="std", refexplicit=True, refwarn=True,
             )  # fmt: skip
-            link += nodes.inline(text=record["chapter"])
+            number, dot, _ = record["chapter"].partition(".")
+            link["reftitle"] = record["chapter"]
+            link += nodes.inline(text=number if dot and number.isdigit() else record["chapter"])
             value = format_ledger_value(entry["metric"], entry["value"])
             row = nodes.row()
             row += _cell(node=link)
