@@ -157,7 +157,9 @@ def make_ledger_table(records, docname):
             )  # fmt: skip
             number, dot, _ = record["chapter"].partition(".")
             link["reftitle"] = record["chapter"]
-            link += nodes.inline(text=number if dot and number.isdigit() else record["chapter"])
+            link += nodes.inline(
+                text=number if dot and number.isdigit() else record["chapter"]
+            )
             value = format_ledger_value(entry["metric"], entry["value"])
             row = nodes.row()
             row += _cell(node=link)
