@@ -1,4 +1,4 @@
-"""``python -m dlbook_utils.cli``: train, resume and evaluate chapter 2's model (chapter 16).
+"""python -m dlbook_utils.cli: train, resume and evaluate chapter 2's model (chapter 16).
 
 Commands::
 
