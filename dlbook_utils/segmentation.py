@@ -44,6 +44,17 @@ __all__ = [
 ]
 
 
+def _check_class_indices(name, labels, num_classes, context=""):
+    """``labels`` must hold integer class indices in 0..num_classes - 1."""
+    if labels.dtype.is_floating_point or labels.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer class indices, got {labels.dtype}")
+    if labels.numel() and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"{name} classes must lie in 0..{num_classes - 1}{context}, "
+            f"got {labels.min().item()}..{labels.max().item()}"
+        )
+
+
 def _check_logits_target(logits, target):
     if logits.ndim != 4:
         raise ValueError(f"logits must be (N, C, H, W), got shape {tuple(logits.shape)}")
@@ -53,13 +64,7 @@ def _check_logits_target(logits, target):
             f"target must be (N, H, W) = {(n, h, w)} to match the logits, "
             f"got {tuple(target.shape)}"
         )
-    if target.dtype.is_floating_point or target.dtype == torch.bool:
-        raise TypeError(f"target must hold integer class indices, got {target.dtype}")
-    if target.numel() and (target.min() < 0 or target.max() >= c):
-        raise ValueError(
-            f"target classes must lie in 0..{c - 1} for C = {c} logits, "
-            f"got {target.min().item()}..{target.max().item()}"
-        )
+    _check_class_indices("target", target, c, f" for C = {c} logits")
 
 
 def pixel_cross_entropy(logits, target, weight=None):
@@ -170,13 +175,7 @@ def _check_masks(pred, target, num_classes):
             f"and {tuple(target.shape)}"
         )
     for name, m in (("pred", pred), ("target", target)):
-        if m.dtype.is_floating_point or m.dtype == torch.bool:
-            raise TypeError(f"{name} must hold integer class indices, got {m.dtype}")
-        if m.numel() and (m.min() < 0 or m.max() >= num_classes):
-            raise ValueError(
-                f"{name} classes must lie in 0..{num_classes - 1}, "
-                f"got {m.min().item()}..{m.max().item()}"
-            )
+        _check_class_indices(name, m, num_classes)
 
 
 def confusion_counts(pred, target, num_classes):

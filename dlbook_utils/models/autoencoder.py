@@ -25,7 +25,21 @@ def _check_size(name, value):
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-class LinearAutoencoder(nn.Module):
+class _Autoencoder(nn.Module):
+    """What every autoencoder here shares: ``encoder``/``decoder`` modules, the
+    reconstruction ``decode(encode(x))``."""
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+class LinearAutoencoder(_Autoencoder):
     """x -> W_dec (W_enc x + b_enc) + b_dec: a rank-``code_size`` linear map.
 
     Args: in_features d, code_size k (k < d for an undercomplete code), bias.
@@ -42,17 +56,8 @@ class LinearAutoencoder(nn.Module):
         self.encoder = nn.Linear(in_features, code_size, bias=bias)
         self.decoder = nn.Linear(code_size, in_features, bias=bias)
 
-    def encode(self, x):
-        return self.encoder(x)
 
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-
-
-class MLPAutoencoder(nn.Module):
+class MLPAutoencoder(_Autoencoder):
     """Fully connected autoencoder d -> hidden... -> k -> ...hidden -> d, ReLU between.
 
     Args: in_features d (784 for flat 28x28 images), hidden_sizes (encoder widths; the
@@ -77,15 +82,6 @@ class MLPAutoencoder(nn.Module):
             dec += [nn.Linear(a, b), nn.ReLU()]
         self.encoder = nn.Sequential(*enc[:-1])  # no ReLU on the code
         self.decoder = nn.Sequential(*dec[:-1], *([nn.Sigmoid()] * sigmoid_output))
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
 
 
 def conv_encoder(code_size=32, channels=(16, 32)):
@@ -113,7 +109,7 @@ def conv_decoder(code_size=32, channels=(16, 32)):
     )  # fmt: skip
 
 
-class ConvAutoencoder(nn.Module):
+class ConvAutoencoder(_Autoencoder):
     """Convolutional autoencoder for 1x28x28 images with a code of ``code_size`` numbers.
 
     Encoder (:func:`conv_encoder`): two 3x3 convolutions of stride 2 (1 -> c1 channels,
@@ -136,12 +132,3 @@ class ConvAutoencoder(nn.Module):
         _check_size("channels[1]", channels[1])
         self.encoder = conv_encoder(code_size, tuple(channels))
         self.decoder = conv_decoder(code_size, tuple(channels))
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
